@@ -1,0 +1,1 @@
+//! GitLab raw job trace parser (in progress).

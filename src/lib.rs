@@ -1,0 +1,7 @@
+//! goattrib: where a Go build's time went and why the Go build cache missed.
+//!
+//! The library is the engine: `ingest` parses each input format into a typed model,
+//! `dag` rebuilds the action graph and names the cause of every miss, `render` turns the
+//! finished [`model::Report`] into tables, JSON and files. The CLI (`src/cli.rs`) is thin.
+
+pub mod ingest;
