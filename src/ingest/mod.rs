@@ -1,3 +1,463 @@
-//! Input formats: one parser module per format, each returning a typed model.
+//! Input formats: one parser module per format, each returning a typed model, plus the
+//! registry that recognises a file's format from its content (never its name), opens
+//! gzip transparently and loads independent files in parallel.
+//!
+//! Not for analysis: nothing here decides hits, misses or causes (that is `dag`).
 
+pub mod actiongraph;
+pub mod chrome_trace;
 pub mod gitlab_trace;
+pub mod go_env;
+pub mod go_modules;
+pub mod go_output;
+pub(crate) mod gostring;
+pub mod hashlog;
+mod lines;
+pub mod modules_txt;
+pub(crate) mod timestamp;
+pub mod xtext;
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use thiserror::Error;
+
+pub use lines::LineReader;
+
+/// Action modes of `cmd/go/internal/work` (and `test`), longest first so that a prefix
+/// match picks `build check cache` over `build`. Modes contain spaces.
+pub const KNOWN_MODES_LONGEST_FIRST: &[&str] = &[
+    "write coverage meta-data file",
+    "go install -buildmode=shared",
+    "go build -buildmode=shared",
+    "preprocess PGO profile",
+    "test print (nop)",
+    "build check cache",
+    "go install (tools)",
+    "built-in package",
+    "build-install",
+    "link-install",
+    "install header",
+    "shlib packages",
+    "swigDoIntSize",
+    "collect cgo",
+    "cgo compile",
+    "gccgo stdlib",
+    "test barrier",
+    "test build",
+    "test clean",
+    "test print",
+    "go install",
+    "go build",
+    "go test",
+    "go tool",
+    "go run",
+    "shlibname",
+    "testmain",
+    "test run",
+    "cgo run",
+    "atomic",
+    "build",
+    "cover",
+    "link",
+    "nop",
+    "set",
+    "vet",
+];
+
+/// What a file holds, decided from its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InputKind {
+    /// `go build -json` / `go test -json` events, `-x` text and/or `gocachehash` lines.
+    GoOutput,
+    ActionGraph,
+    ChromeTrace,
+    GoEnv,
+    GoModules,
+    ModulesTxt,
+    GitLabTrace,
+    /// The bundle's `command` file: the Go command line that ran.
+    Command,
+    /// The bundle's `exit_code` file.
+    ExitCode,
+}
+
+impl InputKind {
+    pub fn describe(self) -> &'static str {
+        match self {
+            InputKind::GoOutput => "Go command output (-json events, -x text, gocachehash)",
+            InputKind::ActionGraph => "-debug-actiongraph JSON",
+            InputKind::ChromeTrace => "-debug-trace Chrome trace",
+            InputKind::GoEnv => "go env -json",
+            InputKind::GoModules => "go list -m -json",
+            InputKind::ModulesTxt => "vendor/modules.txt",
+            InputKind::GitLabTrace => "GitLab job trace",
+            InputKind::Command => "recorded command line",
+            InputKind::ExitCode => "recorded exit code",
+        }
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum IngestError {
+    #[error("failed to read `{path}`: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("failed to recognise `{path}`: {reason}")]
+    Unrecognized { path: PathBuf, reason: String },
+    #[error("failed to parse `{path}` as {kind} at line {line}, column {column}: {message}")]
+    Parse {
+        path: PathBuf,
+        kind: &'static str,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("no input files in `{path}`")]
+    EmptyBundle { path: PathBuf },
+}
+
+/// A warning about one input, shown in every output.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Warning {
+    pub source: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.source.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.source, self.message)
+        }
+    }
+}
+
+/// One parsed file.
+#[derive(Debug)]
+pub enum Parsed {
+    GoOutput(go_output::GoOutput),
+    ActionGraph(actiongraph::ActionGraph),
+    ChromeTrace(chrome_trace::ChromeTrace),
+    GoEnv(go_env::GoEnv),
+    GoModules(Vec<go_modules::GoModule>),
+    ModulesTxt(Vec<modules_txt::VendoredModule>),
+    GitLabTrace(Box<JobTrace>),
+    Command(String),
+    ExitCode(i32),
+}
+
+/// Everything read from the inputs of one build (a bundle directory and/or loose files).
+#[derive(Debug, Default)]
+pub struct Inputs {
+    pub files: Vec<(PathBuf, InputKind)>,
+    pub go_output: Vec<go_output::GoOutput>,
+    pub action_graph: Option<actiongraph::ActionGraph>,
+    pub chrome_trace: Option<chrome_trace::ChromeTrace>,
+    pub go_env: Option<go_env::GoEnv>,
+    pub modules: Vec<go_modules::GoModule>,
+    pub vendored: Vec<modules_txt::VendoredModule>,
+    pub job_traces: Vec<JobTrace>,
+    pub command: Option<String>,
+    pub exit_code: Option<i32>,
+    pub warnings: Vec<Warning>,
+    /// Files that could not be read; the others are still analysed.
+    pub errors: Vec<IngestError>,
+}
+
+/// How many bytes are looked at to recognise a format.
+const SNIFF_BYTES: usize = 64 * 1024;
+/// A line longer than this is cut (and counted); keeps memory bounded on garbage input.
+pub const MAX_LINE_BYTES: usize = 4 * 1024 * 1024;
+
+/// Expands directories (bundles) into their files, sorted, so output never depends on
+/// directory order. Hidden files are skipped.
+pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let entries = std::fs::read_dir(path).map_err(|source| IngestError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_file())
+                .filter(|p| !p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.')))
+                .collect();
+            found.sort();
+            if found.is_empty() {
+                return Err(IngestError::EmptyBundle { path: path.clone() });
+            }
+            files.extend(found);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    Ok(files)
+}
+
+/// Opens a file, decompressing gzip when the magic bytes say so.
+pub fn open(path: &Path) -> Result<Box<dyn BufRead + Send>, IngestError> {
+    let io = |source| IngestError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let mut file = BufReader::with_capacity(256 * 1024, File::open(path).map_err(io)?);
+    let gz = file.fill_buf().map_err(io)?.starts_with(&[0x1f, 0x8b]);
+    if gz {
+        let decoder = flate2::bufread::MultiGzDecoder::new(file);
+        Ok(Box::new(BufReader::with_capacity(256 * 1024, decoder)))
+    } else {
+        Ok(Box::new(file))
+    }
+}
+
+/// Recognises a format from the start of a file's (decompressed) content.
+pub fn sniff(head: &[u8]) -> Option<InputKind> {
+    let text = String::from_utf8_lossy(head);
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    if text.is_empty() {
+        return None;
+    }
+    // GitLab traces are recognised once `gitlab_trace` lands (wired in `sniff_job_trace`).
+    if sniff_job_trace(head) {
+        return Some(InputKind::GitLabTrace);
+    }
+    if let Some(rest) = text.strip_prefix('[') {
+        let rest = rest.trim_start();
+        if rest.starts_with(']') || rest.contains("\"Mode\"") {
+            return Some(InputKind::ActionGraph);
+        }
+        if rest.contains("\"ph\"") {
+            return Some(InputKind::ChromeTrace);
+        }
+        return None;
+    }
+    if go_output::sniff(text) {
+        return Some(InputKind::GoOutput);
+    }
+    if go_env::sniff(text) {
+        return Some(InputKind::GoEnv);
+    }
+    if go_modules::sniff(text) {
+        return Some(InputKind::GoModules);
+    }
+    if modules_txt::sniff(text) {
+        return Some(InputKind::ModulesTxt);
+    }
+    let mut lines = text.lines();
+    let first = lines.next().unwrap_or("").trim();
+    if lines.all(|l| l.trim().is_empty()) {
+        if first.parse::<i32>().is_ok() {
+            return Some(InputKind::ExitCode);
+        }
+        if first.starts_with("go ") {
+            return Some(InputKind::Command);
+        }
+    }
+    None
+}
+
+/// Reads and parses one file.
+pub fn parse_file(path: &Path) -> Result<(InputKind, Parsed, Vec<Warning>), IngestError> {
+    let mut reader = open(path)?;
+    let io = |source| IngestError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    // Sniff on the decompressed head without consuming it: read it into a buffer,
+    // then chain it in front of the rest of the stream.
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    (&mut reader)
+        .take(SNIFF_BYTES as u64)
+        .read_to_end(&mut head)
+        .map_err(io)?;
+    let Some(kind) = sniff(&head) else {
+        let reason = if head.iter().all(u8::is_ascii_whitespace) {
+            "the file is empty".to_owned()
+        } else {
+            "expected Go build output (-json/-x/gocachehash), an action graph, a Chrome trace, \
+             go env -json, go list -m -json, vendor/modules.txt or a GitLab job trace"
+                .to_owned()
+        };
+        return Err(IngestError::Unrecognized {
+            path: path.to_owned(),
+            reason,
+        });
+    };
+    let mut reader: Box<dyn BufRead + Send> = Box::new(BufReader::new(std::io::Cursor::new(head).chain(reader)));
+    let source = path.display().to_string();
+    let mut warnings = Vec::new();
+    let parse_err = |kind: InputKind, e: serde_json::Error| IngestError::Parse {
+        path: path.to_owned(),
+        kind: kind.describe(),
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    };
+    let whole = |reader: &mut Box<dyn BufRead + Send>| -> Result<Vec<u8>, IngestError> {
+        let mut bytes = Vec::new();
+        reader.read_to_end(&mut bytes).map_err(io)?;
+        Ok(bytes)
+    };
+    let parsed = match kind {
+        InputKind::GoOutput => {
+            let mut builder = go_output::GoOutputBuilder::default();
+            let mut lines = LineReader::new(&mut reader, MAX_LINE_BYTES);
+            while let Some(line) = lines.next_line().map_err(io)? {
+                builder.feed(&String::from_utf8_lossy(line));
+            }
+            let out = builder.finish();
+            if lines.long_lines > 0 {
+                warnings.push(Warning {
+                    source: source.clone(),
+                    message: format!("{} line(s) longer than {} bytes were cut", lines.long_lines, MAX_LINE_BYTES),
+                });
+            }
+            if !lines.ended_with_newline && out.lines > 0 {
+                warnings.push(Warning {
+                    source: source.clone(),
+                    message: format!("the file ends mid-line at line {}: the build output may be truncated", out.lines),
+                });
+            }
+            if let Some(line) = out.first_bad_json_line {
+                warnings.push(Warning {
+                    source: source.clone(),
+                    message: format!(
+                        "{} line(s) starting with `{{` are not valid JSON events (first at line {line}); skipped",
+                        out.bad_json_lines
+                    ),
+                });
+            }
+            if let Some(line) = out.hashes.first_malformed_line {
+                warnings.push(Warning {
+                    source: source.clone(),
+                    message: format!(
+                        "{} malformed gocachehash line(s) (first at line {line}); expected `HASH[key]: \"input\"`",
+                        out.hashes.malformed
+                    ),
+                });
+            }
+            let incomplete = out.hashes.incomplete();
+            if incomplete > 0 {
+                warnings.push(Warning {
+                    source: source.clone(),
+                    message: format!("{incomplete} hash record(s) have no final sum: the log was cut short"),
+                });
+            }
+            Parsed::GoOutput(out)
+        }
+        InputKind::ActionGraph => {
+            Parsed::ActionGraph(actiongraph::parse(&whole(&mut reader)?).map_err(|e| parse_err(kind, e))?)
+        }
+        InputKind::ChromeTrace => {
+            let trace = chrome_trace::parse(&whole(&mut reader)?).map_err(|e| parse_err(kind, e))?;
+            if trace.unclosed > 0 {
+                warnings.push(Warning {
+                    source: source.clone(),
+                    message: format!("{} trace span(s) never ended: the build was cut short", trace.unclosed),
+                });
+            }
+            Parsed::ChromeTrace(trace)
+        }
+        InputKind::GoEnv => Parsed::GoEnv(go_env::parse(&whole(&mut reader)?).map_err(|e| parse_err(kind, e))?),
+        InputKind::GoModules => {
+            let (modules, err) = go_modules::parse(&whole(&mut reader)?);
+            if let Some(e) = err {
+                warnings.push(Warning {
+                    source: source.clone(),
+                    message: format!(
+                        "module list cut at line {}, column {}: {e}; kept {} module(s)",
+                        e.line(),
+                        e.column(),
+                        modules.len()
+                    ),
+                });
+            }
+            Parsed::GoModules(modules)
+        }
+        InputKind::ModulesTxt => {
+            Parsed::ModulesTxt(modules_txt::parse(&String::from_utf8_lossy(&whole(&mut reader)?)))
+        }
+        InputKind::GitLabTrace => parse_job_trace(path, reader, &source, &mut warnings)?,
+        InputKind::Command => Parsed::Command(String::from_utf8_lossy(&whole(&mut reader)?).trim().to_owned()),
+        InputKind::ExitCode => {
+            let text = String::from_utf8_lossy(&whole(&mut reader)?).trim().to_owned();
+            Parsed::ExitCode(text.parse().map_err(|_| IngestError::Unrecognized {
+                path: path.to_owned(),
+                reason: format!("expected an exit code, found `{text}`"),
+            })?)
+        }
+    };
+    Ok((kind, parsed, warnings))
+}
+
+/// Loads bundles and loose files: every file is parsed in parallel, then merged in path
+/// order so the result is the same at any thread count. A file that fails is recorded in
+/// `errors` and the others still load.
+pub fn load(paths: &[PathBuf]) -> Result<Inputs, IngestError> {
+    let files = expand(paths)?;
+    let results: Vec<_> = files.par_iter().map(|p| (p.clone(), parse_file(p))).collect();
+    let mut inputs = Inputs::default();
+    for (path, result) in results {
+        let source = path.display().to_string();
+        let (kind, parsed, warnings) = match result {
+            Ok(ok) => ok,
+            Err(e) => {
+                inputs.errors.push(e);
+                continue;
+            }
+        };
+        inputs.files.push((path.clone(), kind));
+        inputs.warnings.extend(warnings);
+        let duplicate = |what: &str| Warning {
+            source: source.clone(),
+            message: format!("a second {what} was given; this one is ignored"),
+        };
+        match parsed {
+            Parsed::GoOutput(out) => inputs.go_output.push(out),
+            Parsed::ActionGraph(g) if inputs.action_graph.is_none() => inputs.action_graph = Some(g),
+            Parsed::ChromeTrace(t) if inputs.chrome_trace.is_none() => inputs.chrome_trace = Some(t),
+            Parsed::GoEnv(e) if inputs.go_env.is_none() => inputs.go_env = Some(e),
+            Parsed::GoModules(m) => inputs.modules.extend(m),
+            Parsed::ModulesTxt(m) => inputs.vendored.extend(m),
+            Parsed::GitLabTrace(t) => inputs.job_traces.push(*t),
+            Parsed::Command(c) if inputs.command.is_none() => inputs.command = Some(c),
+            Parsed::ExitCode(c) if inputs.exit_code.is_none() => inputs.exit_code = Some(c),
+            Parsed::ActionGraph(_) => inputs.warnings.push(duplicate("action graph")),
+            Parsed::ChromeTrace(_) => inputs.warnings.push(duplicate("Chrome trace")),
+            Parsed::GoEnv(_) => inputs.warnings.push(duplicate("go env")),
+            Parsed::Command(_) => inputs.warnings.push(duplicate("command file")),
+            Parsed::ExitCode(_) => inputs.warnings.push(duplicate("exit code file")),
+        }
+    }
+    Ok(inputs)
+}
+
+/// Placeholder model until the GitLab trace parser lands.
+#[derive(Debug, Clone, Default)]
+pub struct JobTrace;
+
+fn sniff_job_trace(_head: &[u8]) -> bool {
+    false
+}
+
+fn parse_job_trace(
+    path: &Path,
+    _reader: Box<dyn BufRead + Send>,
+    _source: &str,
+    _warnings: &mut [Warning],
+) -> Result<Parsed, IngestError> {
+    Err(IngestError::Unrecognized {
+        path: path.to_owned(),
+        reason: "GitLab job traces are not supported yet".into(),
+    })
+}

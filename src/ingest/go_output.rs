@@ -1,0 +1,181 @@
+//! The Go command's own output streams: `go build -json` / `go test -json` events, plain
+//! `-x` text and `GODEBUG=gocachehash=1` lines, in any mix, as they land in `build.jsonl`,
+//! `build.stderr` or a CI log that merged stdout and stderr.
+//!
+//! Each line is routed once: a JSON event (`cmd/go/internal/work/shell.go` BuildEvent,
+//! `cmd/test2json` TestEvent) carries `-x` text in `Output`, which goes to [`super::xtext`];
+//! `HASH` lines go to [`super::hashlog`]; everything else is offered to the `-x` parser, which
+//! ignores what it does not know. Nothing here decides hits or misses.
+
+use serde::Deserialize;
+
+use super::hashlog::{HashLog, HashLogBuilder};
+use super::xtext::{XTextBuilder, XTrace};
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct RawEvent {
+    #[serde(default)]
+    import_path: Option<String>,
+    #[serde(default)]
+    action: Option<String>,
+    #[serde(default)]
+    output: Option<String>,
+    #[serde(default)]
+    package: Option<String>,
+    #[serde(default)]
+    test: Option<String>,
+    #[serde(default)]
+    elapsed: Option<f64>,
+}
+
+/// A package-level `go test -json` result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TestResult {
+    pub package: String,
+    /// `pass`, `fail` or `skip`.
+    pub action: String,
+    pub elapsed_ms: Option<u64>,
+    /// The result was replayed from the test cache (`(cached)` in its output).
+    pub cached: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct GoOutput {
+    pub xtrace: XTrace,
+    pub hashes: HashLog,
+    /// Packages that had a `build-fail` event.
+    pub build_failed: Vec<String>,
+    pub tests: Vec<TestResult>,
+    pub json_events: u64,
+    /// Lines that looked like JSON but did not decode, with the first one's line number.
+    pub bad_json_lines: u64,
+    pub first_bad_json_line: Option<u64>,
+    pub lines: u64,
+}
+
+impl GoOutput {
+    pub fn is_empty(&self) -> bool {
+        self.json_events == 0 && self.hashes.is_empty() && self.xtrace.is_empty()
+    }
+}
+
+#[derive(Default)]
+pub struct GoOutputBuilder {
+    xtext: XTextBuilder,
+    hashes: HashLogBuilder,
+    out: GoOutput,
+    cached_packages: Vec<String>,
+}
+
+impl GoOutputBuilder {
+    pub fn feed(&mut self, line: &str) {
+        self.out.lines += 1;
+        let line_no = self.out.lines;
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.starts_with('{') {
+            match serde_json::from_str::<RawEvent>(line) {
+                Ok(event) => self.event(event, line_no),
+                Err(_) => {
+                    self.out.bad_json_lines += 1;
+                    self.out.first_bad_json_line.get_or_insert(line_no);
+                }
+            }
+            return;
+        }
+        if !self.hashes.feed(line, line_no) {
+            self.xtext.feed(line, None, line_no);
+        }
+    }
+
+    fn event(&mut self, e: RawEvent, line_no: u64) {
+        self.out.json_events += 1;
+        let action = e.action.as_deref().unwrap_or("");
+        if let Some(import_path) = &e.import_path {
+            // BuildEvent (`go build -json`, and the build part of `go test -json`).
+            match action {
+                "build-output" => {
+                    for piece in e.output.as_deref().unwrap_or("").lines() {
+                        self.xtext.feed(piece, Some(import_path), line_no);
+                    }
+                }
+                "build-fail" => self.out.build_failed.push(import_path.clone()),
+                _ => {}
+            }
+            return;
+        }
+        // TestEvent. Only package-level results (no `Test`) are kept.
+        let Some(package) = e.package else { return };
+        if e.test.is_some() {
+            return;
+        }
+        match action {
+            "output" => {
+                if e.output.as_deref().is_some_and(|o| o.contains("(cached)")) {
+                    self.cached_packages.push(package);
+                }
+            }
+            "pass" | "fail" | "skip" => self.out.tests.push(TestResult {
+                package,
+                action: action.to_owned(),
+                elapsed_ms: e.elapsed.map(|s| (s * 1000.0).round().max(0.0) as u64),
+                cached: false,
+            }),
+            _ => {}
+        }
+    }
+
+    pub fn finish(mut self) -> GoOutput {
+        for t in &mut self.out.tests {
+            t.cached = self.cached_packages.contains(&t.package);
+        }
+        self.out.xtrace = self.xtext.finish();
+        self.out.hashes = self.hashes.finish();
+        self.out
+    }
+}
+
+/// Whether the head of a file is Go command output this module reads.
+pub(crate) fn sniff(head: &str) -> bool {
+    head.lines().take(200).any(|l| {
+        l.starts_with("HASH[")
+            || l.starts_with("WORK=")
+            || l.starts_with("mkdir -p $WORK")
+            || l.starts_with("{\"ImportPath\"")
+            || (l.starts_with('{') && l.contains("\"Action\"") && (l.contains("\"Package\"") || l.contains("\"ImportPath\"")))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> GoOutput {
+        let mut b = GoOutputBuilder::default();
+        for line in text.lines() {
+            b.feed(line);
+        }
+        b.finish()
+    }
+
+    #[test]
+    fn routes_events_hash_lines_and_text() {
+        let out = parse(concat!(
+            "{\"ImportPath\":\"\",\"Action\":\"build-output\",\"Output\":\"WORK=/tmp/go-build1\\n\"}\n",
+            "{\"ImportPath\":\"example.com/m/cmd/x\",\"Action\":\"build-output\",\"Output\":\"/go/pkg/tool/linux_amd64/compile -o $WORK/b001/_pkg_.a -p main ./x.go\\n\"}\n",
+            "HASH[build example.com/m/cmd/x]: \"compile\\n\"\n",
+            "{\"ImportPath\":\"example.com/m/cmd/x\",\"Action\":\"build-fail\"}\n",
+            "{\"Time\":\"2026-01-01T00:00:00Z\",\"Action\":\"output\",\"Package\":\"example.com/m\",\"Output\":\"ok  \\texample.com/m\\t(cached)\\n\"}\n",
+            "{\"Time\":\"2026-01-01T00:00:00Z\",\"Action\":\"pass\",\"Package\":\"example.com/m\",\"Elapsed\":0.5}\n",
+            "{\"broken\n",
+        ));
+        assert_eq!(out.json_events, 5);
+        assert_eq!(out.xtrace.work_dir.as_deref(), Some("/tmp/go-build1"));
+        assert_eq!(out.xtrace.compiles[0].package, "example.com/m/cmd/x");
+        assert_eq!(out.hashes.records["build example.com/m/cmd/x"].inputs, vec!["compile\n"]);
+        assert_eq!(out.build_failed, vec!["example.com/m/cmd/x"]);
+        assert_eq!(out.tests[0].elapsed_ms, Some(500));
+        assert!(out.tests[0].cached);
+        assert_eq!((out.bad_json_lines, out.first_bad_json_line), (1, Some(7)));
+    }
+}

@@ -1,0 +1,163 @@
+//! `GODEBUG=gocachehash=1` hash-input logs: what went into every cache key.
+//!
+//! Written by `cmd/go/internal/cache/hash.go`: `NewHash` prints a bare `HASH[<key>]` header,
+//! each `Write` prints `HASH[<key>]: "<%q input>"`, and `Sum` prints `HASH[<key>]: <64 hex>`.
+//! Keys interleave (the builder hashes in parallel) and any other stderr text interleaves too,
+//! so every line is routed by its key. `HASH <file>: <hex>` (file hashes) and `HASH subkey`
+//! lines are recognised and skipped. Classification of the inputs lives in `dag::inputs`.
+
+use std::collections::HashMap;
+
+use super::gostring::unquote_lossy;
+
+/// The inputs of one cache key, in the order Go hashed them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HashRecord {
+    /// Each `Write`, unquoted. The first is the hash salt (the Go version).
+    pub inputs: Vec<String>,
+    /// The final action ID in hex, when the `Sum` line was seen.
+    pub sum: Option<String>,
+}
+
+/// All hash records of one build, by key (`build fmt`, `link example.com/cmd/x`, ...).
+#[derive(Debug, Clone, Default)]
+pub struct HashLog {
+    pub records: HashMap<String, HashRecord>,
+    /// `HASH[` lines that could not be decoded, with the first one's line number.
+    pub malformed: u64,
+    pub first_malformed_line: Option<u64>,
+}
+
+impl HashLog {
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// Records whose `Sum` line never came: the log was cut short.
+    pub fn incomplete(&self) -> usize {
+        self.records.values().filter(|r| r.sum.is_none()).count()
+    }
+}
+
+/// Keys whose inputs say nothing about a build miss: `moduleIndex` hashes file mtimes.
+fn is_ignored_key(key: &str) -> bool {
+    key == "moduleIndex"
+}
+
+/// Line-fed builder, so one pass over a stderr stream can serve several parsers.
+#[derive(Debug, Default)]
+pub struct HashLogBuilder {
+    log: HashLog,
+}
+
+impl HashLogBuilder {
+    /// Offers one line (without its newline). Returns `false` when the line is not a hash line,
+    /// so the caller can route it elsewhere.
+    pub fn feed(&mut self, line: &str, line_no: u64) -> bool {
+        let Some(rest) = line.strip_prefix("HASH") else {
+            return false;
+        };
+        let Some(rest) = rest.strip_prefix('[') else {
+            // `HASH <file>: <hex>` and `HASH subkey ...`: recognised, not needed.
+            return rest.starts_with(' ');
+        };
+        let Some(close) = key_end(rest) else {
+            self.malformed(line_no);
+            return true;
+        };
+        let key = &rest[..close];
+        let tail = &rest[close + 1..];
+        if is_ignored_key(key) {
+            return true;
+        }
+        if tail.is_empty() {
+            // A new hash with this key starts; a later one replaces an earlier one.
+            self.log.records.insert(key.to_owned(), HashRecord::default());
+            return true;
+        }
+        let Some(value) = tail.strip_prefix(": ") else {
+            self.malformed(line_no);
+            return true;
+        };
+        let record = self.log.records.entry(key.to_owned()).or_default();
+        if value.starts_with('"') {
+            match unquote_lossy(value) {
+                Some(input) => record.inputs.push(input),
+                None => self.malformed(line_no),
+            }
+        } else if value.len() == 64 && value.bytes().all(|c| c.is_ascii_hexdigit()) {
+            record.sum = Some(value.to_owned());
+        } else {
+            self.malformed(line_no);
+        }
+        true
+    }
+
+    fn malformed(&mut self, line_no: u64) {
+        self.log.malformed += 1;
+        self.log.first_malformed_line.get_or_insert(line_no);
+    }
+
+    pub fn finish(self) -> HashLog {
+        self.log
+    }
+}
+
+/// The `]` that closes the key. Keys may contain brackets themselves
+/// (`build fmt [fmt.test]`), so it is the `]` followed by `:` or the end of the line.
+fn key_end(rest: &str) -> Option<usize> {
+    if rest.ends_with(']') && !rest.contains("]: ") {
+        return Some(rest.len() - 1);
+    }
+    rest.find("]: ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> HashLog {
+        let mut b = HashLogBuilder::default();
+        for (i, line) in text.lines().enumerate() {
+            b.feed(line, i as u64 + 1);
+        }
+        b.finish()
+    }
+
+    #[test]
+    fn groups_interleaved_keys_and_test_variants() {
+        let log = parse(concat!(
+            "HASH[build fmt]\n",
+            "HASH[build fmt [fmt.test]]\n",
+            "HASH[build fmt]: \"go1.27.3\"\n",
+            "HASH[build fmt [fmt.test]]: \"compile\\n\"\n",
+            "some compiler chatter\n",
+            "HASH[build fmt]: \"import \\\"fmt\\\"\\n\"\n",
+            "HASH /src/fmt/print.go: 4ba1\n",
+            "HASH[build fmt]: 667ec719478996c8daf58a648889bd21a85b0162e7019a56e59ed98008949c32\n",
+            "HASH[moduleIndex]: \"modroot /x\\n\"\n",
+        ));
+        let fmt = &log.records["build fmt"];
+        assert_eq!(fmt.inputs, vec!["go1.27.3", "import \"fmt\"\n"]);
+        assert!(fmt.sum.is_some());
+        assert_eq!(log.records["build fmt [fmt.test]"].inputs, vec!["compile\n"]);
+        assert!(!log.records.contains_key("moduleIndex"));
+        assert_eq!(log.incomplete(), 1);
+        assert_eq!(log.malformed, 0);
+    }
+
+    #[test]
+    fn counts_malformed_lines_without_failing() {
+        let log = parse("HASH[build x\nHASH[build x]: \"unterminated\\\nHASH[build x]: zz\n");
+        assert_eq!(log.malformed, 3);
+        assert_eq!(log.first_malformed_line, Some(1));
+    }
+
+    #[test]
+    fn leaves_other_lines_to_other_parsers() {
+        let mut b = HashLogBuilder::default();
+        assert!(!b.feed("WORK=/tmp/go-build1", 1));
+        assert!(!b.feed("HASHES are fun", 2));
+        assert!(b.feed("HASH subkey 66 \"srcfiles\" = 1c", 3));
+    }
+}
