@@ -2,6 +2,12 @@
 //!
 //! The library is the engine: `ingest` parses each input format into a typed model,
 //! `dag` rebuilds the action graph and names the cause of every miss, `render` turns the
-//! finished [`model::Report`] into tables, JSON and files. The CLI (`src/cli.rs`) is thin.
+//! finished [`model::Report`] into tables, JSON and files. The CLI (`cli`) is thin.
 
+pub mod cli;
+pub mod dag;
+pub mod error;
 pub mod ingest;
+pub mod model;
+pub mod record;
+pub mod render;

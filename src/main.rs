@@ -1,3 +1,23 @@
+//! The `goattrib` binary: parse arguments, run, map the outcome to an exit code.
+
+use clap::Parser;
+
 fn main() {
-    println!("Hello, world!");
+    let cli = goattrib::cli::Cli::parse();
+    let code = match goattrib::cli::run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("goattrib: error: {e}");
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                eprintln!("  caused by: {s}");
+                source = s.source();
+            }
+            if let Some(hint) = e.hint() {
+                eprintln!("  hint: {hint}");
+            }
+            e.exit_code()
+        }
+    };
+    std::process::exit(code);
 }

@@ -1,0 +1,390 @@
+//! Turns parsed inputs into one [`Build`]: actions with their cache outcome, timings and
+//! module, from the best evidence at hand (the action graph first, `-x` text otherwise).
+//!
+//! Evidence rules come from GO-SIGNALS.md and `cmd/go/internal/work`: an action-graph node
+//! ran its tool exactly when `Cmd` is non-null; in `-x` text a compile line means the package
+//! was built, and an importcfg entry pointing into GOCACHE means it was served from the cache.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::ingest::actiongraph::ActionGraph;
+use crate::ingest::hashlog::HashLog;
+use crate::ingest::xtext::{ArchiveSource, XTrace};
+use crate::ingest::{Inputs, chrome_trace::ChromeTrace};
+use crate::model::{Action, Build, BuildMeta, CacheOutcome, Evidence, ModuleInfo, STD_MODULE, UNKNOWN_MODULE};
+
+/// A build plus the hash inputs of its actions (kept apart: the report never shows them).
+#[derive(Debug, Default)]
+pub struct Assembled {
+    pub build: Build,
+    pub hashes: HashLog,
+}
+
+/// Modes whose action looks the cache up itself, so a non-run means a hit.
+fn has_cache_lookup(mode: &str) -> bool {
+    matches!(mode, "build" | "link" | "vet")
+}
+
+pub fn assemble(mut inputs: Inputs) -> Assembled {
+    let mut warnings: Vec<String> = inputs.warnings.iter().map(ToString::to_string).collect();
+    let hashes = merge_hashes(&mut inputs);
+    let xtrace = best_xtrace(&mut inputs);
+    let failed_packages: Vec<String> = inputs.go_output.iter().flat_map(|o| o.build_failed.iter().cloned()).collect();
+
+    let mut actions = if let Some(graph) = &inputs.action_graph {
+        from_action_graph(graph)
+    } else if let Some(x) = &xtrace {
+        warnings.push(
+            "no action graph: hits, misses and edges come from -x text; packages served from the cache \
+             and never named by a rebuilt package are not visible, and there are no timings"
+                .to_owned(),
+        );
+        from_xtrace(x)
+    } else {
+        Vec::new()
+    };
+    if actions.is_empty() {
+        warnings.push("no actions found: give an action graph (-debug-actiongraph) or -x output".to_owned());
+    }
+    if let Some(trace) = &inputs.chrome_trace {
+        fill_times_from_trace(&mut actions, trace);
+    }
+    for a in &mut actions {
+        if failed_packages.contains(&a.package) && a.mode == "build" {
+            a.failed = true;
+        }
+    }
+
+    let env = inputs.go_env.as_ref();
+    let modules = known_modules(&inputs, &hashes);
+    let main_module = modules.iter().find(|m| m.main).map(|m| m.path.clone());
+    for a in &mut actions {
+        let standard = hashes
+            .records
+            .get(&format!("build {}", a.package))
+            .is_some_and(|r| r.inputs.iter().any(|i| i.starts_with("omitdebug") && i.contains("standard true")));
+        a.module = module_of(&a.package, standard, &modules);
+    }
+
+    let salt = hashes.records.values().find_map(|r| r.inputs.first()).filter(|s| s.starts_with("go"));
+    let platform = hashes
+        .records
+        .values()
+        .flat_map(|r| r.inputs.iter())
+        .find_map(|i| i.strip_prefix("goos ").map(str::to_owned));
+    let (goos, goarch) = match platform.as_deref().map(|p| p.trim().split(' ').collect::<Vec<_>>()) {
+        Some(w) if w.len() >= 3 => (Some(w[0].to_owned()), Some(w[2].to_owned())),
+        _ => (None, None),
+    };
+    let meta = BuildMeta {
+        command: inputs.command.clone(),
+        exit_code: inputs.exit_code,
+        go_version: env.and_then(|e| e.get("GOVERSION")).map(str::to_owned).or_else(|| salt.cloned()),
+        goos: env.and_then(|e| e.get("GOOS")).map(str::to_owned).or(goos),
+        goarch: env.and_then(|e| e.get("GOARCH")).map(str::to_owned).or(goarch),
+        main_module,
+        cgo_enabled: env
+            .and_then(|e| e.vars.get("CGO_ENABLED").cloned())
+            .or_else(|| modinfo_setting(&hashes, "CGO_ENABLED")),
+        wall_ns: wall_time(&actions, inputs.chrome_trace.as_ref()),
+        failed_packages,
+        diagnostics: xtrace.map(|x| x.diagnostics).unwrap_or_default(),
+        inputs: inputs
+            .files
+            .iter()
+            .map(|(p, k)| format!("{} ({})", p.display(), k.describe()))
+            .collect(),
+    };
+    warnings.extend(inputs.errors.iter().map(ToString::to_string));
+    Assembled {
+        build: Build {
+            meta,
+            actions,
+            modules,
+            warnings,
+        },
+        hashes,
+    }
+}
+
+/// Hash records from every stream, later streams filling keys the earlier ones lack.
+fn merge_hashes(inputs: &mut Inputs) -> HashLog {
+    let mut merged = HashLog::default();
+    for out in &mut inputs.go_output {
+        let log = std::mem::take(&mut out.hashes);
+        merged.malformed += log.malformed;
+        for (k, v) in log.records {
+            merged.records.entry(k).or_insert(v);
+        }
+    }
+    merged
+}
+
+/// The `-x` trace with the most commands. A bundle has it in one stream (`build.jsonl` on
+/// Go >= 1.24, `build.stderr` before); taking one avoids counting the same build twice.
+fn best_xtrace(inputs: &mut Inputs) -> Option<XTrace> {
+    let best = inputs
+        .go_output
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| !o.xtrace.is_empty() || !o.xtrace.diagnostics.is_empty())
+        .max_by_key(|(i, o)| (o.xtrace.command_lines, std::cmp::Reverse(*i)))
+        .map(|(i, _)| i)?;
+    Some(std::mem::take(&mut inputs.go_output[best].xtrace))
+}
+
+fn from_action_graph(graph: &ActionGraph) -> Vec<Action> {
+    // Every action that looked the cache up got an ActionID; one without it never ran its
+    // lookup (a dependency failed first). Old graphs without any ActionID can't tell.
+    let has_action_ids = graph.actions.iter().any(|g| g.action_id.is_some());
+    graph
+        .actions
+        .iter()
+        .map(|g| {
+            let ran = g.ran_tool;
+            let installed = g
+                .built
+                .as_deref()
+                .or(g.target.as_deref())
+                .is_some_and(|t| t.ends_with(".a") && t.contains("/pkg/") && !t.contains("go-build"));
+            let cache = if ran {
+                CacheOutcome::Miss
+            } else if g.mode == "build" && installed {
+                CacheOutcome::Installed
+            } else if has_cache_lookup(&g.mode) {
+                let never_started = g.time_start_ns.is_none() && g.time_done_ns.is_none();
+                if never_started || (has_action_ids && g.action_id.is_none()) {
+                    // Never started: the build stopped before reaching it.
+                    CacheOutcome::None
+                } else {
+                    CacheOutcome::Hit
+                }
+            } else {
+                CacheOutcome::None
+            };
+            let duration_ns = match (g.time_start_ns, g.time_done_ns) {
+                (Some(s), Some(d)) => Some((d - s).max(0)),
+                _ => None,
+            };
+            let cpu_ns = match (g.cmd_user_ns, g.cmd_sys_ns) {
+                (None, None) => None,
+                (u, s) => Some(u.unwrap_or(0) + s.unwrap_or(0)),
+            };
+            Action {
+                id: g.id,
+                mode: g.mode.clone(),
+                package: g.package.clone(),
+                module: String::new(),
+                deps: g.deps.clone(),
+                cache,
+                evidence: Evidence::ActionGraph,
+                start_ns: g.time_start_ns,
+                duration_ns,
+                cpu_ns,
+                failed: g.failed,
+            }
+        })
+        .collect()
+}
+
+/// Synthesises actions from `-x` text: a compile line is a miss with edges from its
+/// importcfg; an archive in GOCACHE is a hit; a link line is a link miss.
+fn from_xtrace(x: &XTrace) -> Vec<Action> {
+    let mut by_package: BTreeMap<String, Action> = BTreeMap::new();
+    let mut objdir_package: HashMap<&str, &str> = x.package_of_objdir();
+    for c in &x.compiles {
+        let package = c.event_package.as_deref().unwrap_or(&c.package);
+        objdir_package.insert(c.objdir.as_str(), package);
+    }
+    let new_action = |mode: &str, package: &str, cache, evidence| Action {
+        id: 0,
+        mode: mode.to_owned(),
+        package: package.to_owned(),
+        module: String::new(),
+        deps: Vec::new(),
+        cache,
+        evidence,
+        start_ns: None,
+        duration_ns: None,
+        cpu_ns: None,
+        failed: false,
+    };
+    for c in &x.compiles {
+        let package = objdir_package.get(c.objdir.as_str()).copied().unwrap_or(&c.package);
+        by_package.insert(
+            format!("build {package}"),
+            new_action("build", package, CacheOutcome::Miss, Evidence::XCommand),
+        );
+    }
+    for entries in x.importcfgs.values().chain(x.link_importcfgs.values()) {
+        for pf in entries {
+            let (cache, evidence) = match pf.source {
+                ArchiveSource::Cache => (CacheOutcome::Hit, Evidence::XCachedArchive),
+                ArchiveSource::Installed => (CacheOutcome::Installed, Evidence::XInstalledArchive),
+                _ => continue,
+            };
+            by_package
+                .entry(format!("build {}", pf.package))
+                .or_insert_with(|| new_action("build", &pf.package, cache, evidence));
+        }
+    }
+    for l in &x.links {
+        let main = x
+            .link_importcfgs
+            .get(&l.objdir)
+            .and_then(|e| e.first())
+            .map(|pf| pf.package.as_str())
+            .or(l.event_package.as_deref())
+            .unwrap_or("");
+        by_package.insert(format!("link {main}"), new_action("link", main, CacheOutcome::Miss, Evidence::XCommand));
+    }
+    // Stable IDs in key order, then edges through the importcfgs.
+    let ids: HashMap<String, u64> = by_package.keys().enumerate().map(|(i, k)| (k.clone(), i as u64)).collect();
+    let dep_ids = |entries: Option<&Vec<crate::ingest::xtext::PackageFile>>| -> Vec<u64> {
+        entries
+            .into_iter()
+            .flatten()
+            .filter_map(|pf| ids.get(&format!("build {}", pf.package)).copied())
+            .collect()
+    };
+    let compile_deps: HashMap<String, Vec<u64>> = x
+        .compiles
+        .iter()
+        .map(|c| {
+            let package = objdir_package.get(c.objdir.as_str()).copied().unwrap_or(&c.package);
+            (format!("build {package}"), dep_ids(x.importcfgs.get(&c.objdir)))
+        })
+        .collect();
+    let link_deps: HashMap<String, Vec<u64>> = x
+        .links
+        .iter()
+        .filter_map(|l| {
+            let entries = x.link_importcfgs.get(&l.objdir)?;
+            Some((format!("link {}", entries.first()?.package), dep_ids(Some(entries))))
+        })
+        .collect();
+    by_package
+        .into_iter()
+        .map(|(key, mut a)| {
+            a.id = ids[&key];
+            a.deps = compile_deps.get(&key).or_else(|| link_deps.get(&key)).cloned().unwrap_or_default();
+            a
+        })
+        .collect()
+}
+
+/// Fills start and duration of actions that have none from `Executing action (...)` spans.
+fn fill_times_from_trace(actions: &mut [Action], trace: &ChromeTrace) {
+    let spans: HashMap<(&str, &str), &crate::ingest::chrome_trace::Span> =
+        trace.actions.iter().map(|(m, p, s)| ((m.as_str(), p.as_str()), s)).collect();
+    for a in actions.iter_mut().filter(|a| a.start_ns.is_none()) {
+        if let Some(s) = spans.get(&(a.mode.as_str(), a.package.as_str())) {
+            a.start_ns = Some((s.start_us * 1000.0) as i64);
+            a.duration_ns = Some(((s.end_us - s.start_us) * 1000.0) as i64);
+        }
+    }
+}
+
+/// The command's wall time: the trace's outermost span, else the span of all actions.
+fn wall_time(actions: &[Action], trace: Option<&ChromeTrace>) -> Option<i64> {
+    if let Some(c) = trace.and_then(|t| t.command.as_ref()) {
+        return Some(((c.end_us - c.start_us) * 1000.0) as i64);
+    }
+    let start = actions.iter().filter_map(|a| a.start_ns).min()?;
+    let end = actions.iter().filter_map(|a| Some(a.start_ns? + a.duration_ns?)).max()?;
+    Some(end - start)
+}
+
+/// A `build K=V` setting from the first modinfo that has it.
+fn modinfo_setting(hashes: &HashLog, key: &str) -> Option<String> {
+    let needle = format!("\\nbuild\\t{key}=");
+    hashes.records.values().flat_map(|r| r.inputs.iter()).find_map(|i| {
+        let at = i.find(&needle)? + needle.len();
+        let value = &i[at..];
+        Some(value[..value.find("\\n").unwrap_or(value.len())].to_owned())
+    })
+}
+
+/// Every module the inputs name, main module first, then by path.
+fn known_modules(inputs: &Inputs, hashes: &HashLog) -> Vec<ModuleInfo> {
+    let mut modules: BTreeMap<String, ModuleInfo> = BTreeMap::new();
+    let mut add = |path: &str, version: Option<&str>, main: bool| {
+        if path.is_empty() {
+            return;
+        }
+        let m = modules.entry(path.to_owned()).or_insert_with(|| ModuleInfo {
+            path: path.to_owned(),
+            version: None,
+            main,
+        });
+        m.main |= main;
+        if m.version.is_none() {
+            m.version = version.filter(|v| !v.is_empty() && *v != "(devel)").map(str::to_owned);
+        }
+    };
+    for m in &inputs.modules {
+        add(&m.path, m.version.as_deref(), m.main);
+    }
+    for m in &inputs.vendored {
+        add(&m.path, Some(&m.version), false);
+    }
+    // modinfo in the hash inputs of main packages: `mod` is the main module, `dep` the others.
+    for record in hashes.records.values() {
+        for raw in record.inputs.iter().filter(|i| i.starts_with("modinfo ")) {
+            let Some(text) = crate::ingest::gostring::unquote_lossy(raw["modinfo ".len()..].trim_end()) else {
+                continue;
+            };
+            for line in text.lines() {
+                let f: Vec<&str> = line.split('\t').collect();
+                match f.as_slice() {
+                    ["mod", path, version, ..] => add(path, Some(version), true),
+                    ["dep", path, version, ..] => add(path, Some(version), false),
+                    _ => {}
+                }
+            }
+        }
+    }
+    let mut list: Vec<ModuleInfo> = modules.into_values().collect();
+    list.sort_by(|a, b| b.main.cmp(&a.main).then_with(|| a.path.cmp(&b.path)));
+    list
+}
+
+/// The module of a package: std, the longest matching known module, or unknown.
+pub fn module_of(package: &str, standard: bool, modules: &[ModuleInfo]) -> String {
+    let base = package.split(" [").next().unwrap_or(package);
+    let base = base.strip_suffix(".test").unwrap_or(base);
+    let base = base.strip_suffix("_test").unwrap_or(base);
+    if standard {
+        return STD_MODULE.to_owned();
+    }
+    let best = modules
+        .iter()
+        .filter(|m| base == m.path || base.starts_with(&format!("{}/", m.path)))
+        .max_by_key(|m| m.path.len());
+    if let Some(m) = best {
+        return m.path.clone();
+    }
+    let first = base.split('/').next().unwrap_or(base);
+    if !first.is_empty() && !first.contains('.') {
+        return STD_MODULE.to_owned();
+    }
+    UNKNOWN_MODULE.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modules_by_longest_prefix_then_std_rule() {
+        let mods = vec![
+            ModuleInfo { path: "example.com/shop".into(), version: None, main: true },
+            ModuleInfo { path: "example.com/shop/tools".into(), version: Some("v1.0.0".into()), main: false },
+        ];
+        assert_eq!(module_of("example.com/shop/internal/money", false, &mods), "example.com/shop");
+        assert_eq!(module_of("example.com/shop/tools/gen [example.com/shop/tools/gen.test]", false, &mods), "example.com/shop/tools");
+        assert_eq!(module_of("fmt", false, &mods), "std");
+        assert_eq!(module_of("example.com/shopping", false, &mods), UNKNOWN_MODULE);
+        assert_eq!(module_of("", false, &mods), UNKNOWN_MODULE);
+    }
+}

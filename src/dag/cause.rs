@@ -1,0 +1,386 @@
+//! The root cause of every cache miss, from the real hash inputs.
+//!
+//! Each missed action's classified inputs are diffed against the baseline's under the same
+//! key. An own change (any input but dependency IDs) names the cause, the broadest first
+//! (toolchain, platform, env, flags, go directive, workdir, source: fixing a narrower change
+//! alone would not have saved the rebuild); only dependency IDs changed → `dependency`, with
+//! the origins found by walking down the graph; nothing changed → the entry was `evicted`.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use rayon::prelude::*;
+
+use super::graph::ActionGraph;
+use super::inputs::{Input, InputClass, classify};
+use crate::ingest::hashlog::HashLog;
+use crate::model::{Build, CacheOutcome, Cause, CauseKind};
+
+/// Classified inputs by cache key: what a baseline must keep (see the manifest).
+pub type KeyInputs = HashMap<String, Vec<Input>>;
+
+pub fn classify_log(log: &HashLog) -> KeyInputs {
+    log.records
+        .par_iter()
+        .map(|(k, r)| (k.clone(), classify(&r.inputs)))
+        .collect()
+}
+
+/// What a baseline contributes to cause analysis.
+pub struct Baseline<'a> {
+    pub build: &'a Build,
+    pub inputs: &'a KeyInputs,
+}
+
+/// One input that differs between baseline and current.
+#[derive(Debug, Clone, PartialEq)]
+struct Change {
+    class: InputClass,
+    name: String,
+    before: Option<String>,
+    after: Option<String>,
+}
+
+impl Change {
+    fn describe(&self) -> String {
+        match (&self.before, &self.after) {
+            (Some(b), Some(a)) => format!("{}: {} → {}", self.name, show(b), show(a)),
+            (None, Some(a)) => format!("{}: added {}", self.name, show(a)),
+            (Some(b), None) => format!("{}: removed {}", self.name, show(b)),
+            (None, None) => self.name.clone(),
+        }
+    }
+}
+
+fn show(v: &str) -> String {
+    if v.is_empty() {
+        "(empty)".to_owned()
+    } else if v.chars().count() > 120 {
+        let cut: String = v.chars().take(117).collect();
+        format!("{cut}...")
+    } else {
+        v.to_owned()
+    }
+}
+
+fn diff(before: &[Input], after: &[Input]) -> Vec<Change> {
+    let index = |inputs: &[Input]| -> HashMap<String, (InputClass, String)> {
+        let mut m: HashMap<String, (InputClass, String)> = HashMap::with_capacity(inputs.len());
+        for i in inputs {
+            m.entry(i.name.clone())
+                .and_modify(|(_, v)| {
+                    v.push('\n');
+                    v.push_str(&i.value);
+                })
+                .or_insert((i.class, i.value.clone()));
+        }
+        m
+    };
+    let (b, a) = (index(before), index(after));
+    let mut names: BTreeSet<&String> = b.keys().collect();
+    names.extend(a.keys());
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let (bv, av) = (b.get(name), a.get(name));
+            if bv.map(|x| &x.1) == av.map(|x| &x.1) {
+                return None;
+            }
+            let mut class = av.or(bv).map(|x| x.0)?;
+            // The cgo tool line: present on both sides but different is a new cgo tool,
+            // appearing or vanishing is cgo switched on or off.
+            if name == "cgo" && bv.is_some() && av.is_some() {
+                class = InputClass::Toolchain;
+            }
+            Some(Change {
+                class,
+                name: name.clone(),
+                before: bv.map(|x| x.1.clone()),
+                after: av.map(|x| x.1.clone()),
+            })
+        })
+        .collect()
+}
+
+fn is_dependency_change(c: &Change) -> bool {
+    matches!(c.class, InputClass::Import | InputClass::ModuleVersion | InputClass::Identity)
+}
+
+/// Names every miss's cause. Returns one entry per action (`None` for non-misses).
+pub fn attribute(build: &Build, graph: &ActionGraph, current: &KeyInputs, baseline: Option<&Baseline>) -> Vec<Option<Cause>> {
+    let actions = &build.actions;
+    let mut causes: Vec<Option<Cause>> = vec![None; actions.len()];
+    let warm = actions.iter().any(|a| a.is_package_build() && a.cache == CacheOutcome::Hit);
+    let build_index: HashMap<&str, usize> = actions
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.is_package_build())
+        .map(|(i, a)| (a.package.as_str(), i))
+        .collect();
+    let versions = baseline.map(|b| module_version_changes(b.build, build)).unwrap_or_default();
+    let cgo_switched = baseline.is_some_and(|b| b.build.meta.cgo_enabled.is_some() && b.build.meta.cgo_enabled != build.meta.cgo_enabled);
+
+    // Dependencies first, so a dependency-caused miss can read its deps' causes.
+    for &i in &graph.order {
+        let a = &actions[i];
+        if a.cache != CacheOutcome::Miss {
+            continue;
+        }
+        let Some(key) = a.hash_key() else {
+            // Tools run on behalf of a package (cgo, asm...) share its build's cause.
+            causes[i] = build_index.get(a.package.as_str()).and_then(|&b| causes[b].clone());
+            continue;
+        };
+        let Some(base) = baseline else {
+            causes[i] = Some(if warm { no_baseline() } else { cold() });
+            continue;
+        };
+        let Some(now) = current.get(&key) else {
+            causes[i] = Some(unknown(
+                "this build has no gocachehash input for the action",
+                "record the build with `goattrib record` (it sets GODEBUG=gocachehash=1)",
+            ));
+            continue;
+        };
+        let Some(before) = base.inputs.get(&key) else {
+            let in_baseline = base.build.actions.iter().any(|b| b.mode == a.mode && b.package == a.package);
+            causes[i] = Some(if base.inputs.is_empty() {
+                unknown(
+                    "the baseline has no gocachehash inputs to compare with",
+                    "record the baseline with `goattrib record`, or pass its manifest.json.gz",
+                )
+            } else if in_baseline {
+                unknown(
+                    "the baseline ran this action but logged no hash inputs for it",
+                    "make sure the baseline's build.stderr is complete",
+                )
+            } else {
+                new_action()
+            });
+            continue;
+        };
+        let changes = diff(before, now);
+        let own: Vec<&Change> = changes.iter().filter(|c| !is_dependency_change(c)).collect();
+        causes[i] = Some(if own.is_empty() {
+            let deps_changed: Vec<&Change> = changes.iter().filter(|c| c.class == InputClass::Import).collect();
+            if deps_changed.is_empty() && changes.is_empty() {
+                evicted()
+            } else {
+                dependency(i, &changes, &deps_changed, actions, &build_index, &causes, &versions)
+            }
+        } else {
+            own_change(&own, &changes, cgo_switched, &versions, &a.module)
+        });
+    }
+    causes
+}
+
+fn own_change(own: &[&Change], all: &[Change], cgo_switched: bool, versions: &HashMap<String, (String, String)>, module: &str) -> Cause {
+    let kind_of = |c: &Change| {
+        // A file-set change that comes with CGO_ENABLED switching is the switch's doing.
+        if cgo_switched && c.class == InputClass::Source && (c.before.is_none() || c.after.is_none()) {
+            CauseKind::Env
+        } else {
+            c.class.cause_kind()
+        }
+    };
+    let kind = own.iter().map(|c| kind_of(c)).min().unwrap_or(CauseKind::Unknown);
+    let top: Vec<&Change> = own.iter().copied().filter(|c| kind_of(c) == kind).collect();
+    let mut detail = match kind {
+        CauseKind::Source => source_detail(&top),
+        CauseKind::Env if cgo_switched && top.iter().all(|c| c.class == InputClass::Source) => {
+            "CGO_ENABLED changed, and with it the package's file set".to_owned()
+        }
+        _ => top.iter().take(3).map(|c| c.describe()).collect::<Vec<_>>().join("; "),
+    };
+    if let Some((from, to)) = versions.get(module) {
+        detail.push_str(&format!(" (module {module} {from} → {to})"));
+    }
+    Cause {
+        kind,
+        hint: hint(kind).to_owned(),
+        detail,
+        origins: Vec::new(),
+        changed: all.iter().map(Change::describe).collect(),
+    }
+}
+
+fn source_detail(changes: &[&Change]) -> String {
+    let mut parts = Vec::new();
+    for (what, pick) in [("changed", 0u8), ("added", 1), ("removed", 2)] {
+        let files: Vec<&str> = changes
+            .iter()
+            .filter(|c| match pick {
+                0 => c.before.is_some() && c.after.is_some(),
+                1 => c.before.is_none(),
+                _ => c.after.is_none(),
+            })
+            .map(|c| c.name.strip_prefix("file ").unwrap_or(&c.name))
+            .collect();
+        if !files.is_empty() {
+            parts.push(format!("{} {what}", files.join(", ")));
+        }
+    }
+    parts.join("; ")
+}
+
+fn dependency(
+    i: usize,
+    changes: &[Change],
+    deps_changed: &[&Change],
+    actions: &[crate::model::Action],
+    build_index: &HashMap<&str, usize>,
+    causes: &[Option<Cause>],
+    versions: &HashMap<String, (String, String)>,
+) -> Cause {
+    let mut origins: BTreeSet<String> = BTreeSet::new();
+    for c in deps_changed {
+        let Some(pkg) = c.name.strip_prefix("import ") else {
+            continue;
+        };
+        match build_index.get(pkg).filter(|&&j| j != i).and_then(|&j| causes[j].as_ref()) {
+            Some(dep) if dep.kind == CauseKind::Dependency => origins.extend(dep.origins.iter().cloned()),
+            _ => {
+                origins.insert(pkg.to_owned());
+            }
+        }
+    }
+    let origins: Vec<String> = origins.into_iter().collect();
+    let mut detail = match origins.as_slice() {
+        [] => "only module versions in the build info changed".to_owned(),
+        [one] => format!("rebuilt because {one} changed"),
+        many => format!("rebuilt because {} packages changed: {}", many.len(), many.join(", ")),
+    };
+    let upgraded: BTreeSet<String> = origins
+        .iter()
+        .filter_map(|o| {
+            let module = build_index.get(o.as_str()).map(|&j| actions[j].module.as_str())?;
+            versions.get(module).map(|(f, t)| format!("{module} {f} → {t}"))
+        })
+        .chain(changes.iter().filter(|c| c.class == InputClass::ModuleVersion).map(Change::describe))
+        .collect();
+    if !upgraded.is_empty() {
+        detail.push_str(&format!(" (module {})", upgraded.into_iter().collect::<Vec<_>>().join(", ")));
+    }
+    Cause {
+        kind: CauseKind::Dependency,
+        detail,
+        hint: hint(CauseKind::Dependency).to_owned(),
+        origins,
+        changed: changes.iter().map(Change::describe).collect(),
+    }
+}
+
+/// Modules whose version differs between the builds: path → (before, after).
+fn module_version_changes(base: &Build, now: &Build) -> HashMap<String, (String, String)> {
+    let before: HashMap<&str, &str> = base
+        .modules
+        .iter()
+        .filter_map(|m| Some((m.path.as_str(), m.version.as_deref()?)))
+        .collect();
+    now.modules
+        .iter()
+        .filter_map(|m| {
+            let after = m.version.as_deref()?;
+            let b = before.get(m.path.as_str())?;
+            (b != &after).then(|| (m.path.clone(), ((*b).to_owned(), after.to_owned())))
+        })
+        .collect()
+}
+
+/// The hint for each kind: what a team can do about it.
+pub fn hint(kind: CauseKind) -> &'static str {
+    match kind {
+        CauseKind::Source => "expected after an edit; fewer importers of a hot package means fewer rebuilds",
+        CauseKind::Dependency => "rebuilt because a package it imports changed; fix or accept the origin",
+        CauseKind::Platform => "key the CI cache by GOOS/GOARCH so builds for other platforms do not evict each other",
+        CauseKind::Env => "pin GOAMD64/CGO_ENABLED/CC in the job's variables and put them in the cache key",
+        CauseKind::Flags => "use the same build flags in every job sharing the cache, or give each flag set its own cache key",
+        CauseKind::Toolchain => "pin the Go image version and key the cache by Go version: a new toolchain rebuilds everything",
+        CauseKind::GoDirective => "the go line (or //go:debug defaults) changed: a one-off rebuild",
+        CauseKind::Workdir => "build with -trimpath or pin GIT_CLONE_PATH so the checkout path is the same on every runner",
+        CauseKind::Evicted => "the entry was gone from GOCACHE: check the CI cache was restored and is not trimmed",
+        CauseKind::New => "a package or action the baseline did not build: expected for new code",
+        CauseKind::Cold => "persist GOCACHE between jobs: GOCACHE=$CI_PROJECT_DIR/.cache/go-build under cache:paths",
+        CauseKind::Unknown => "give the missing input named in the detail",
+    }
+}
+
+fn simple(kind: CauseKind, detail: &str) -> Cause {
+    Cause {
+        kind,
+        detail: detail.to_owned(),
+        hint: hint(kind).to_owned(),
+        origins: Vec::new(),
+        changed: Vec::new(),
+    }
+}
+
+fn cold() -> Cause {
+    simple(CauseKind::Cold, "no action was served from the build cache: a first build on an empty GOCACHE")
+}
+
+fn evicted() -> Cause {
+    simple(
+        CauseKind::Evicted,
+        "hash inputs identical to the baseline, yet the action ran: its cache entry was gone",
+    )
+}
+
+fn new_action() -> Cause {
+    simple(CauseKind::New, "the baseline has no such action")
+}
+
+fn no_baseline() -> Cause {
+    unknown(
+        "no baseline to compare this action's hash inputs with",
+        "pass --baseline with the previous build's bundle or manifest",
+    )
+}
+
+fn unknown(detail: &str, hint: &str) -> Cause {
+    Cause {
+        kind: CauseKind::Unknown,
+        detail: detail.to_owned(),
+        hint: hint.to_owned(),
+        origins: Vec::new(),
+        changed: Vec::new(),
+    }
+}
+
+/// Packages that are an origin of some miss, with every miss they explain (own + dependents).
+pub fn origin_set(causes: &[Option<Cause>]) -> HashSet<String> {
+    causes
+        .iter()
+        .flatten()
+        .flat_map(|c| c.origins.iter().cloned())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inputs(lines: &[&str]) -> Vec<Input> {
+        classify(&lines.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn diff_names_changed_added_and_removed_inputs() {
+        let before = inputs(&["go1.27.3", "file a.go X\n", "file b.go Y\n", "import fmt 1\n"]);
+        let after = inputs(&["go1.27.3", "file a.go Z\n", "file c.go W\n", "import fmt 1\n"]);
+        let changes = diff(&before, &after);
+        let own: Vec<&Change> = changes.iter().collect();
+        assert_eq!(source_detail(&own), "a.go changed; c.go added; b.go removed");
+    }
+
+    #[test]
+    fn broadest_own_change_wins() {
+        let before = inputs(&["go1.27.3", "goos linux goarch amd64\n", "GOAMD64=v1\n", "file a.go X\n"]);
+        let after = inputs(&["go1.27.3", "goos linux goarch arm64\n", "GOARM64=v8.0\n", "file a_arm64.go X\n"]);
+        let changes = diff(&before, &after);
+        let own: Vec<&Change> = changes.iter().filter(|c| !is_dependency_change(c)).collect();
+        let cause = own_change(&own, &changes, false, &HashMap::new(), "std");
+        assert_eq!(cause.kind, CauseKind::Platform);
+        assert_eq!(cause.detail, "GOARCH: amd64 → arm64");
+    }
+}

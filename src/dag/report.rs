@@ -1,0 +1,248 @@
+//! Summarises an analysed build into the versioned [`Report`]: counts, hit rates per module,
+//! time per cause and per origin, the critical path and every action.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::assemble::Assembled;
+use super::cause::{Baseline, attribute, classify_log};
+use super::graph::ActionGraph;
+use crate::model::*;
+
+pub fn analyze(current: &Assembled, baseline: Option<&Assembled>) -> Report {
+    let build = &current.build;
+    let actions = &build.actions;
+    let graph = ActionGraph::new(actions);
+    let mut warnings = build.warnings.clone();
+    if graph.cyclic {
+        warnings.push("the action graph has a cycle; dependency order and the critical path are approximate".into());
+    }
+    if graph.dangling > 0 {
+        warnings.push(format!("{} dependency edge(s) name actions that are not in the graph", graph.dangling));
+    }
+    let current_inputs = classify_log(&current.hashes);
+    let baseline_inputs = baseline.map(|b| classify_log(&b.hashes));
+    let base = baseline.zip(baseline_inputs.as_ref()).map(|(b, inputs)| Baseline { build: &b.build, inputs });
+    if let Some(b) = baseline {
+        warnings.extend(b.build.warnings.iter().map(|w| format!("baseline: {w}")));
+    }
+    let causes = attribute(build, &graph, &current_inputs, base.as_ref());
+
+    let critical = graph.critical_path(actions);
+    let on_path: std::collections::HashSet<usize> = critical.iter().copied().collect();
+    let first_start = actions.iter().filter_map(|a| a.start_ns).min();
+
+    let packages = counts(actions.iter().filter(|a| a.is_package_build()));
+    let miss_ns: i64 = actions
+        .iter()
+        .filter(|a| a.cache == CacheOutcome::Miss && a.hash_key().is_some())
+        .filter_map(|a| a.duration_ns)
+        .sum();
+
+    Report {
+        schema: REPORT_SCHEMA,
+        build: BuildSection {
+            command: build.meta.command.clone(),
+            exit_code: build.meta.exit_code,
+            failed: build.meta.exit_code.is_some_and(|c| c != 0)
+                || !build.meta.failed_packages.is_empty()
+                || actions.iter().any(|a| a.failed),
+            wall_ms: build.meta.wall_ns.map(ms),
+            go_version: build.meta.go_version.clone(),
+            goos: build.meta.goos.clone(),
+            goarch: build.meta.goarch.clone(),
+            main_module: build.meta.main_module.clone(),
+            failed_packages: build.meta.failed_packages.clone(),
+            diagnostics: build.meta.diagnostics.clone(),
+        },
+        summary: Summary {
+            packages,
+            critical_path_ms: ms(critical.iter().filter_map(|&i| actions[i].duration_ns).sum()),
+            miss_ms: ms(miss_ns),
+            actions: actions.len(),
+        },
+        modules: module_stats(build),
+        causes: cause_stats(actions, &causes),
+        origins: origin_stats(actions, &causes),
+        critical_path: critical
+            .iter()
+            .map(|&i| CriticalStep {
+                id: actions[i].id,
+                mode: actions[i].mode.clone(),
+                package: actions[i].package.clone(),
+                cache: actions[i].cache,
+                duration_ms: ms(actions[i].duration_ns.unwrap_or(0)),
+            })
+            .collect(),
+        actions: actions
+            .iter()
+            .zip(causes)
+            .enumerate()
+            .map(|(i, (a, cause))| ActionReport {
+                id: a.id,
+                mode: a.mode.clone(),
+                package: a.package.clone(),
+                module: a.module.clone(),
+                cache: a.cache,
+                decided_by: a.evidence,
+                start_ms: a.start_ns.zip(first_start).map(|(s, f)| ms(s - f)),
+                duration_ms: a.duration_ns.map(ms),
+                cpu_ms: a.cpu_ns.map(ms),
+                deps: a.deps.clone(),
+                failed: a.failed,
+                on_critical_path: on_path.contains(&i),
+                cause,
+            })
+            .collect(),
+        warnings,
+        inputs: build.meta.inputs.clone(),
+        baseline: baseline.map(|b| BaselineSection {
+            inputs: b.build.meta.inputs.clone(),
+            go_version: b.build.meta.go_version.clone(),
+        }),
+    }
+}
+
+fn counts<'a>(builds: impl Iterator<Item = &'a Action>) -> PackageCounts {
+    let mut c = PackageCounts::default();
+    for a in builds {
+        c.total += 1;
+        match a.cache {
+            CacheOutcome::Hit => c.hits += 1,
+            CacheOutcome::Miss => c.misses += 1,
+            CacheOutcome::Installed => c.installed += 1,
+            CacheOutcome::None => c.not_run += 1,
+        }
+    }
+    c.hit_rate = rate(c.hits, c.misses);
+    c
+}
+
+/// Hits over cache lookups; installed and never-run packages are neither.
+fn rate(hits: usize, misses: usize) -> Option<f64> {
+    let n = hits + misses;
+    (n > 0).then(|| ((hits as f64 / n as f64) * 10_000.0).round() / 10_000.0)
+}
+
+fn module_stats(build: &Build) -> Vec<ModuleStats> {
+    let mut by_module: BTreeMap<&str, (PackageCounts, i64)> = BTreeMap::new();
+    for a in build.actions.iter().filter(|a| a.is_package_build()) {
+        let entry = by_module.entry(a.module.as_str()).or_default();
+        entry.0 = {
+            let mut c = std::mem::take(&mut entry.0);
+            c.total += 1;
+            match a.cache {
+                CacheOutcome::Hit => c.hits += 1,
+                CacheOutcome::Miss => {
+                    c.misses += 1;
+                    entry.1 += a.duration_ns.unwrap_or(0);
+                }
+                CacheOutcome::Installed => c.installed += 1,
+                CacheOutcome::None => c.not_run += 1,
+            }
+            c
+        };
+    }
+    let info: HashMap<&str, &ModuleInfo> = build.modules.iter().map(|m| (m.path.as_str(), m)).collect();
+    let mut stats: Vec<ModuleStats> = by_module
+        .into_iter()
+        .map(|(module, (c, miss_ns))| {
+            let m = info.get(module);
+            ModuleStats {
+                module: module.to_owned(),
+                version: if module == STD_MODULE {
+                    build.meta.go_version.clone()
+                } else {
+                    m.and_then(|m| m.version.clone())
+                },
+                main: m.is_some_and(|m| m.main),
+                packages: c.total,
+                hits: c.hits,
+                misses: c.misses,
+                hit_rate: rate(c.hits, c.misses),
+                miss_ms: ms(miss_ns),
+            }
+        })
+        .collect();
+    // std first, then the main module, then dependencies by path.
+    stats.sort_by_key(|s| (s.module != STD_MODULE, !s.main, s.module.clone()));
+    stats
+}
+
+/// The origin a cause is grouped under.
+fn group_origin(a: &Action, c: &Cause) -> Option<String> {
+    match c.kind {
+        CauseKind::Source => Some(a.package.clone()),
+        CauseKind::Dependency if !c.origins.is_empty() => Some(c.origins.join(", ")),
+        _ => None,
+    }
+}
+
+fn cause_stats(actions: &[Action], causes: &[Option<Cause>]) -> Vec<CauseStats> {
+    let mut groups: BTreeMap<(CauseKind, Option<String>), (usize, i64, &Cause)> = BTreeMap::new();
+    for (a, c) in actions.iter().zip(causes) {
+        let Some(c) = c else { continue };
+        let entry = groups.entry((c.kind, group_origin(a, c))).or_insert((0, 0, c));
+        entry.0 += 1;
+        entry.1 += a.duration_ns.unwrap_or(0);
+    }
+    let mut stats: Vec<CauseStats> = groups
+        .into_iter()
+        .map(|((kind, origin), (misses, ns, first))| CauseStats {
+            kind,
+            origin,
+            misses,
+            time_ms: ms(ns),
+            detail: first.detail.clone(),
+            hint: first.hint.clone(),
+        })
+        .collect();
+    stats.sort_by(|a, b| b.time_ms.total_cmp(&a.time_ms).then(b.misses.cmp(&a.misses)).then(a.kind.cmp(&b.kind)).then(a.origin.cmp(&b.origin)));
+    stats
+}
+
+fn origin_stats(actions: &[Action], causes: &[Option<Cause>]) -> Vec<OriginStats> {
+    let mut by_origin: BTreeMap<String, OriginStats> = BTreeMap::new();
+    // An origin's own miss: any own-change kind on a package that others name as origin,
+    // or any source change.
+    for (a, c) in actions.iter().zip(causes) {
+        let Some(c) = c else { continue };
+        if a.is_package_build() && !matches!(c.kind, CauseKind::Dependency | CauseKind::Cold | CauseKind::Unknown | CauseKind::New) {
+            by_origin.entry(a.package.clone()).or_insert_with(|| OriginStats {
+                package: a.package.clone(),
+                kind: c.kind,
+                detail: c.detail.clone(),
+                misses: 0,
+                time_ms: 0.0,
+            });
+        }
+    }
+    let mut time_ns: HashMap<String, i64> = HashMap::new();
+    for (a, c) in actions.iter().zip(causes) {
+        let Some(c) = c else { continue };
+        let mut credit = |pkg: &str| {
+            if let Some(o) = by_origin.get_mut(pkg) {
+                o.misses += 1;
+                *time_ns.entry(pkg.to_owned()).or_default() += a.duration_ns.unwrap_or(0);
+            }
+        };
+        if c.kind == CauseKind::Dependency {
+            for o in &c.origins {
+                credit(o);
+            }
+        } else if a.is_package_build() {
+            credit(&a.package);
+        }
+    }
+    // Build-wide kinds make every package its own origin; only origins that explain
+    // something beyond themselves, or source changes, are worth listing.
+    let mut list: Vec<OriginStats> = by_origin
+        .into_values()
+        .filter(|o| o.kind == CauseKind::Source || o.misses > 1)
+        .map(|mut o| {
+            o.time_ms = ms(time_ns.get(&o.package).copied().unwrap_or(0));
+            o
+        })
+        .collect();
+    list.sort_by(|a, b| b.time_ms.total_cmp(&a.time_ms).then(a.package.cmp(&b.package)));
+    list
+}

@@ -1,1 +1,0 @@
-//! GitLab raw job trace parser (in progress).

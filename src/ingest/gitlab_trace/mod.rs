@@ -1,0 +1,121 @@
+//! Parser for GitLab CI raw job traces (job logs as the runner sends them): runner,
+//! executor, sections with durations, cache operations, outcome, and the job's script
+//! output for later modules. Not for Go build output itself, and not for GitLab's API
+//! JSON; it never fetches anything.
+//!
+//! The format is defined by gitlab-runner (`helpers/build_section.go`,
+//! `common/buildlogger/`, `shells/abstract.go`, `commands/helpers/cache_*.go`); the
+//! working notes are in `shared/gitlab-traces/FORMAT.md`. Parsing streams the input and
+//! keeps at most [`MAX_LINE_BYTES`] per line, so a 100 MB line costs no more than a
+//! short one. Damage (cut lines, lost `section_end`, lost CR or ESC bytes, invalid UTF-8)
+//! gives a partial result with [`JobTrace::warnings`], never an error or a panic.
+//!
+//! ```no_run
+//! let file = std::fs::File::open("job.log").unwrap();
+//! let trace = goattrib::ingest::gitlab_trace::parse(std::io::BufReader::new(file)).unwrap();
+//! println!("{:?} in {} sections", trace.outcome, trace.sections.len());
+//! ```
+
+mod analyze;
+mod assemble;
+mod cache;
+mod clean;
+mod marker;
+mod model;
+mod sections;
+mod sniff;
+mod time;
+
+use std::io::{BufRead, ErrorKind};
+
+pub use analyze::MAX_SCRIPT_BYTES;
+pub use assemble::MAX_LINE_BYTES;
+pub use model::{
+    CacheOp, CacheOpKind, CacheOutcome, JobOutcome, JobTrace, RunnerInfo, ScriptLine, Section, StreamId,
+};
+pub use sniff::sniff;
+
+/// Why a trace could not be parsed at all.
+#[derive(Debug, thiserror::Error)]
+pub enum TraceError {
+    #[error("failed to read job trace at byte {offset}: {source}")]
+    Read {
+        offset: u64,
+        #[source]
+        source: std::io::Error,
+    },
+    /// No bytes, or only whitespace.
+    #[error("empty job trace")]
+    Empty,
+}
+
+/// What to keep while parsing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseOptions {
+    /// Keep the job's own output lines in [`JobTrace::script_lines`] (up to
+    /// [`MAX_SCRIPT_BYTES`]).
+    pub keep_script_lines: bool,
+}
+
+impl Default for ParseOptions {
+    /// Same as [`parse`]: script lines are kept.
+    fn default() -> Self {
+        Self {
+            keep_script_lines: true,
+        }
+    }
+}
+
+/// Parses a whole trace, keeping the script lines.
+pub fn parse<R: BufRead>(reader: R) -> Result<JobTrace, TraceError> {
+    parse_with(reader, &ParseOptions::default())
+}
+
+/// Parses a whole trace from `reader`.
+///
+/// Reads through `fill_buf`/`consume` rather than `read_until`, so that one line with no
+/// `\n` is never held whole: the assembler keeps only a bounded prefix of it.
+pub fn parse_with<R: BufRead>(mut reader: R, opts: &ParseOptions) -> Result<JobTrace, TraceError> {
+    let mut asm = assemble::Assembler::new();
+    let mut analyzer = analyze::Analyzer::new(opts);
+    let mut offset: u64 = 0;
+    let mut any_text = false;
+    loop {
+        let buf = match reader.fill_buf() {
+            Ok(buf) => buf,
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(source) => return Err(TraceError::Read { offset, source }),
+        };
+        if buf.is_empty() {
+            break;
+        }
+        let len = buf.len();
+        any_text = any_text || buf.iter().any(|b| !b.is_ascii_whitespace());
+        let mut rest = buf;
+        if offset == 0 {
+            // Traces saved by Windows editors may start with a UTF-8 byte order mark.
+            rest = rest.strip_prefix(b"\xef\xbb\xbf").unwrap_or(rest);
+        }
+        while let Some(i) = memchr::memchr(b'\n', rest) {
+            asm.bytes(rest.get(..i).unwrap_or_default(), &mut analyzer);
+            asm.newline(&mut analyzer);
+            rest = rest.get(i + 1..).unwrap_or_default();
+        }
+        asm.bytes(rest, &mut analyzer);
+        reader.consume(len);
+        offset += len as u64;
+    }
+    if !any_text {
+        return Err(TraceError::Empty);
+    }
+    asm.finish(&mut analyzer);
+    Ok(analyzer.finish(
+        asm.lines(),
+        asm.saw_timestamps(),
+        asm.saw_invalid_utf8(),
+        asm.last_line_cut(),
+    ))
+}
+
+#[cfg(test)]
+mod tests;

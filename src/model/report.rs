@@ -1,0 +1,138 @@
+//! The JSON report contract, `goattrib.report/v1`.
+//!
+//! Field names listed in the contract are stable; fields may be added, never renamed or
+//! removed, within a schema version. Changelog:
+//! - v1: first version. Times are milliseconds (3 decimals); `hit_rate` is a fraction in
+//!   [0, 1], `null` when there is nothing to count.
+
+use serde::Serialize;
+
+use super::{CacheOutcome, Cause, CauseKind, Evidence};
+
+pub const REPORT_SCHEMA: &str = "goattrib.report/v1";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema: &'static str,
+    pub build: BuildSection,
+    pub summary: Summary,
+    pub modules: Vec<ModuleStats>,
+    pub causes: Vec<CauseStats>,
+    /// Per origin package: every miss it explains (its own and its dependents').
+    pub origins: Vec<OriginStats>,
+    pub critical_path: Vec<CriticalStep>,
+    pub actions: Vec<ActionReport>,
+    pub warnings: Vec<String>,
+    /// The files read, with the format recognised in each.
+    pub inputs: Vec<String>,
+    pub baseline: Option<BaselineSection>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BuildSection {
+    pub command: Option<String>,
+    pub exit_code: Option<i32>,
+    pub failed: bool,
+    pub wall_ms: Option<f64>,
+    pub go_version: Option<String>,
+    pub goos: Option<String>,
+    pub goarch: Option<String>,
+    pub main_module: Option<String>,
+    pub failed_packages: Vec<String>,
+    /// Compiler and linker messages, when the build failed.
+    pub diagnostics: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub packages: PackageCounts,
+    pub critical_path_ms: f64,
+    /// Time spent in missed package compiles and links.
+    pub miss_ms: f64,
+    pub actions: usize,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PackageCounts {
+    pub total: usize,
+    pub hits: usize,
+    pub misses: usize,
+    pub hit_rate: Option<f64>,
+    /// Up to date in `GOROOT/pkg` (old Go): neither hit nor miss.
+    pub installed: usize,
+    /// Never reached: the build stopped first.
+    pub not_run: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ModuleStats {
+    pub module: String,
+    pub version: Option<String>,
+    pub main: bool,
+    pub packages: usize,
+    pub hits: usize,
+    pub misses: usize,
+    pub hit_rate: Option<f64>,
+    pub miss_ms: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CauseStats {
+    pub kind: CauseKind,
+    /// For `source` the package whose files changed, for `dependency` the origin(s);
+    /// `null` for build-wide kinds.
+    pub origin: Option<String>,
+    pub misses: usize,
+    pub time_ms: f64,
+    /// The detail of the first miss of the group, and what to do.
+    pub detail: String,
+    pub hint: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OriginStats {
+    pub package: String,
+    pub kind: CauseKind,
+    pub detail: String,
+    /// The origin's own miss plus every dependent it caused.
+    pub misses: usize,
+    pub time_ms: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CriticalStep {
+    pub id: u64,
+    pub mode: String,
+    pub package: String,
+    pub cache: CacheOutcome,
+    pub duration_ms: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionReport {
+    pub id: u64,
+    pub mode: String,
+    pub package: String,
+    pub module: String,
+    pub cache: CacheOutcome,
+    pub decided_by: Evidence,
+    /// Relative to the first action's start.
+    pub start_ms: Option<f64>,
+    pub duration_ms: Option<f64>,
+    pub cpu_ms: Option<f64>,
+    pub deps: Vec<u64>,
+    pub failed: bool,
+    pub on_critical_path: bool,
+    pub cause: Option<Cause>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BaselineSection {
+    pub inputs: Vec<String>,
+    pub go_version: Option<String>,
+}
+
+/// Milliseconds with microsecond precision, from nanoseconds.
+pub fn ms(ns: i64) -> f64 {
+    (ns as f64 / 1_000.0).round() / 1_000.0
+}

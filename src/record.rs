@@ -1,0 +1,283 @@
+//! `goattrib record`: runs the Go command with every signal switched on and writes a bundle.
+//!
+//! Adds `-x`, `-json` (Go >= 1.24 for build; not for vet, where it changes vet's own output),
+//! `-debug-actiongraph` and `-debug-trace`, sets `GODEBUG=gocachehash=1`, and passes the
+//! output through as the plain text the user would have seen: JSON events are turned back
+//! into text, the `-x` command trace and the hash lines stay out of the terminal unless the
+//! user asked for `-x` (or `-json`) themselves.
+
+use std::fs::{self, File};
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::thread;
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum RecordError {
+    #[error("expected a Go command after `--`, like `go build ./...`; got `{0}`")]
+    NotGo(String),
+    #[error("`go {0}` is not recorded: use build, install, test or vet")]
+    Subcommand(String),
+    #[error("failed to create the bundle directory `{path}`: {source}")]
+    Bundle { path: PathBuf, source: io::Error },
+    #[error("failed to start `{program}`: {source}")]
+    Spawn { program: String, source: io::Error },
+    #[error("failed to write `{path}`: {source}")]
+    Write { path: PathBuf, source: io::Error },
+}
+
+pub struct RecordOptions {
+    pub out_dir: PathBuf,
+    /// The Go command line: `go build ./...`.
+    pub argv: Vec<String>,
+    /// Also echo the `-x` command trace.
+    pub show_commands: bool,
+}
+
+/// What the user sees, decided from their own flags.
+#[derive(Clone, Copy)]
+struct Echo {
+    commands: bool,
+    raw_json: bool,
+}
+
+/// Runs the command; returns the Go command's exit code.
+pub fn record(opts: &RecordOptions) -> Result<i32, RecordError> {
+    let (program, rest) = opts.argv.split_first().ok_or_else(|| RecordError::NotGo(String::new()))?;
+    let is_go = Path::new(program).file_stem().is_some_and(|s| s == "go");
+    if !is_go {
+        return Err(RecordError::NotGo(opts.argv.join(" ")));
+    }
+    let (sub, user_args) = rest.split_first().ok_or_else(|| RecordError::NotGo(opts.argv.join(" ")))?;
+    if !matches!(sub.as_str(), "build" | "install" | "test" | "vet") {
+        return Err(RecordError::Subcommand(sub.clone()));
+    }
+    let dir = &opts.out_dir;
+    fs::create_dir_all(dir).map_err(|source| RecordError::Bundle { path: dir.clone(), source })?;
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.join(name);
+        fs::write(&path, bytes).map_err(|source| RecordError::Write { path, source })
+    };
+
+    let env_json = Command::new(program).args(["env", "-json"]).output().map_err(|source| RecordError::Spawn {
+        program: program.clone(),
+        source,
+    })?;
+    if env_json.status.success() {
+        write("go-env.json", &env_json.stdout)?;
+    }
+    let env: serde_json::Value = serde_json::from_slice(&env_json.stdout).unwrap_or_default();
+    let go_minor = env["GOVERSION"].as_str().and_then(go_minor_version);
+    let gomod = env["GOMOD"].as_str().filter(|m| !m.is_empty() && *m != "/dev/null").map(PathBuf::from);
+
+    let user_flag = |f: &str| user_args.iter().any(|a| a == f || a.starts_with(&format!("{f}=")));
+    let echo = Echo {
+        commands: opts.show_commands || user_flag("-x"),
+        raw_json: user_flag("-json"),
+    };
+    let mut args = vec![sub.clone(), "-x".to_owned()];
+    let json_ok = sub == "test" || go_minor.is_none_or(|m| m >= 24);
+    if json_ok && sub != "vet" && !echo.raw_json {
+        args.push("-json".to_owned());
+    }
+    let abs = |name: &str| std::path::absolute(dir.join(name)).unwrap_or_else(|_| dir.join(name));
+    args.push(format!("-debug-actiongraph={}", abs("actiongraph.json").display()));
+    args.push(format!("-debug-trace={}", abs("trace.json").display()));
+    args.extend(user_args.iter().cloned());
+    write("command", format!("{}\n", opts.argv.join(" ")).as_bytes())?;
+
+    let godebug = match std::env::var("GODEBUG") {
+        Ok(v) if !v.is_empty() => format!("{v},gocachehash=1"),
+        _ => "gocachehash=1".to_owned(),
+    };
+    // Module list in parallel with the build: it costs the build nothing.
+    let modules = {
+        let program = program.clone();
+        thread::spawn(move || module_list(&program))
+    };
+    let mut child = Command::new(program)
+        .args(&args)
+        .env("GODEBUG", godebug)
+        .stdin(Stdio::inherit())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|source| RecordError::Spawn {
+            program: program.clone(),
+            source,
+        })?;
+    let stdout = child.stdout.take();
+    let stderr = child.stderr.take();
+    let jsonl = dir.join("build.jsonl");
+    let errfile = dir.join("build.stderr");
+    let out_echo = echo;
+    let err_commands = out_echo.commands;
+    let out_thread = thread::spawn(move || pump_stdout(stdout, &jsonl, &out_echo));
+    let err_thread = thread::spawn(move || pump_stderr(stderr, &errfile, err_commands));
+    let status = child.wait().map_err(|source| RecordError::Spawn {
+        program: program.clone(),
+        source,
+    })?;
+    for t in [out_thread, err_thread] {
+        if let Ok(Err((path, source))) = t.join() {
+            return Err(RecordError::Write { path, source });
+        }
+    }
+    let code = status.code().unwrap_or(1);
+    write("exit_code", format!("{code}\n").as_bytes())?;
+    if let Ok(Some(list)) = modules.join() {
+        write("modules.json", &list)?;
+    }
+    if let Some(vendored) = gomod.and_then(|m| Some(m.parent()?.join("vendor/modules.txt"))) {
+        if let Ok(bytes) = fs::read(&vendored) {
+            write("modules.txt", &bytes)?;
+        }
+    }
+    Ok(code)
+}
+
+/// `go1.27.3` → 27.
+fn go_minor_version(v: &str) -> Option<u32> {
+    let rest = v.strip_prefix("go1.")?;
+    rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+}
+
+/// `go list -m -json all`, or the main module alone where `all` cannot be listed
+/// (vendor mode, no network).
+fn module_list(program: &str) -> Option<Vec<u8>> {
+    for args in [&["list", "-m", "-json", "all"][..], &["list", "-m", "-json"][..]] {
+        let out = Command::new(program).args(args).stderr(Stdio::null()).output().ok()?;
+        if out.status.success() && !out.stdout.is_empty() {
+            return Some(out.stdout);
+        }
+    }
+    None
+}
+
+type PumpResult = Result<(), (PathBuf, io::Error)>;
+
+fn pump_stdout(source: Option<std::process::ChildStdout>, path: &Path, echo: &Echo) -> PumpResult {
+    let Some(source) = source else { return Ok(()) };
+    let err = |e| (path.to_owned(), e);
+    let mut file = BufWriter::new(File::create(path).map_err(err)?);
+    let mut reader = BufReader::new(source);
+    let stdout = io::stdout();
+    let mut line = Vec::new();
+    let mut in_heredoc = false;
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line).map_err(err)? == 0 {
+            break;
+        }
+        file.write_all(&line).map_err(err)?;
+        let text = plain_text(&line, echo, &mut in_heredoc);
+        if !text.is_empty() {
+            // The terminal going away must not stop the recording.
+            let _ = stdout.lock().write_all(text.as_bytes());
+        }
+    }
+    file.flush().map_err(err)
+}
+
+/// What a line of the Go command's stdout looks like without the added `-json`.
+fn plain_text(line: &[u8], echo: &Echo, in_heredoc: &mut bool) -> String {
+    if echo.raw_json || !line.starts_with(b"{") {
+        return String::from_utf8_lossy(line).into_owned();
+    }
+    let Ok(event) = serde_json::from_slice::<serde_json::Value>(line) else {
+        return String::from_utf8_lossy(line).into_owned();
+    };
+    let output = event["Output"].as_str().unwrap_or("");
+    if event.get("ImportPath").is_some() && !echo.commands {
+        // BuildEvent: keep compiler messages, drop the -x trace we added.
+        let mut kept = String::new();
+        for piece in output.split_inclusive('\n') {
+            if !is_command_line(piece, in_heredoc) {
+                kept.push_str(piece);
+            }
+        }
+        return kept;
+    }
+    output.to_owned()
+}
+
+fn pump_stderr(source: Option<std::process::ChildStderr>, path: &Path, commands: bool) -> PumpResult {
+    let Some(source) = source else { return Ok(()) };
+    let err = |e| (path.to_owned(), e);
+    let mut file = BufWriter::new(File::create(path).map_err(err)?);
+    let mut reader = BufReader::new(source);
+    let stderr = io::stderr();
+    let mut line = Vec::new();
+    let mut in_heredoc = false;
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line).map_err(err)? == 0 {
+            break;
+        }
+        file.write_all(&line).map_err(err)?;
+        if line.starts_with(b"HASH") {
+            continue;
+        }
+        let text = String::from_utf8_lossy(&line);
+        if !commands && is_command_line(&text, &mut in_heredoc) {
+            continue;
+        }
+        let _ = stderr.lock().write_all(&line);
+    }
+    file.flush().map_err(err)
+}
+
+/// Whether a stderr line is part of the `-x` trace (old Go prints it on stderr):
+/// tracks heredocs so their contents are hidden too.
+fn is_command_line(line: &str, in_heredoc: &mut bool) -> bool {
+    let t = line.trim_end();
+    if *in_heredoc {
+        if t == "EOF" {
+            *in_heredoc = false;
+        }
+        return true;
+    }
+    if t.starts_with("cat >") && t.contains("<< 'EOF'") {
+        *in_heredoc = true;
+        return true;
+    }
+    const PREFIXES: &[&str] = &["WORK=", "mkdir -p ", "cd ", "echo ", "cp ", "mv ", "rm -", "touch ", "TERM=", "GOROOT=", "go tool ", "ln -"];
+    if PREFIXES.iter().any(|p| t.starts_with(p)) {
+        return true;
+    }
+    // `/usr/lib/go/pkg/tool/linux_amd64/compile -o ...`, `gcc -I ...`
+    let first = t.split(' ').next().unwrap_or("");
+    first.contains("/pkg/tool/") || matches!(first, "gcc" | "clang" | "cc" | "g++" | "clang++")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn turns_json_events_back_into_plain_text() {
+        let quiet = Echo { commands: false, raw_json: false };
+        let mut h = false;
+        let cmd = br#"{"ImportPath":"x","Action":"build-output","Output":"mkdir -p $WORK/b001/\n"}"#;
+        assert_eq!(plain_text(cmd, &quiet, &mut h), "");
+        let diag = br##"{"ImportPath":"x","Action":"build-output","Output":"# x\n./a.go:1:1: bad\n"}"##;
+        assert_eq!(plain_text(diag, &quiet, &mut h), "# x\n./a.go:1:1: bad\n");
+        let test = br#"{"Action":"output","Package":"x","Output":"ok  \tx\t0.1s\n"}"#;
+        assert_eq!(plain_text(test, &quiet, &mut h), "ok  \tx\t0.1s\n");
+        let loud = Echo { commands: true, raw_json: false };
+        assert_eq!(plain_text(cmd, &loud, &mut h), "mkdir -p $WORK/b001/\n");
+    }
+
+    #[test]
+    fn hides_old_go_command_trace_on_stderr() {
+        let mut h = false;
+        assert!(is_command_line("cat >$WORK/b001/importcfg << 'EOF' # internal\n", &mut h));
+        assert!(is_command_line("packagefile fmt=/x.a\n", &mut h));
+        assert!(is_command_line("EOF\n", &mut h));
+        assert!(!is_command_line("./main.go:3:2: undefined: y\n", &mut h));
+        assert!(is_command_line("/usr/lib/go-1.19/pkg/tool/linux_amd64/compile -o x\n", &mut h));
+        assert_eq!(go_minor_version("go1.27.3"), Some(27));
+    }
+}

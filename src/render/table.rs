@@ -1,0 +1,174 @@
+//! Terminal tables (comfy-table): summary, per-module hit rate, root causes with time,
+//! origins, top misses by cost and the critical path.
+
+use std::io::Write;
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
+
+use crate::model::{CacheOutcome, Report};
+
+/// Options for the tables.
+#[derive(Debug, Clone, Copy)]
+pub struct TableOptions {
+    /// Rows in the "top misses" and "critical path" tables.
+    pub top: usize,
+    /// Total width; `None` lets comfy-table ask the terminal.
+    pub width: Option<u16>,
+}
+
+fn table(header: &[&str], opts: &TableOptions) -> Table {
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(header.iter().map(|h| Cell::new(h)));
+    if let Some(w) = opts.width {
+        t.set_width(w);
+    }
+    t
+}
+
+fn right(text: impl ToString) -> Cell {
+    Cell::new(text).set_alignment(CellAlignment::Right)
+}
+
+pub fn seconds(ms: f64) -> String {
+    if ms >= 1000.0 {
+        format!("{:.2} s", ms / 1000.0)
+    } else {
+        format!("{ms:.1} ms")
+    }
+}
+
+pub fn percent(rate: Option<f64>) -> String {
+    rate.map_or_else(|| "-".to_owned(), |r| format!("{:.1}%", r * 100.0))
+}
+
+pub fn write(report: &Report, out: &mut dyn Write, opts: &TableOptions) -> std::io::Result<()> {
+    let b = &report.build;
+    let s = &report.summary;
+    let mut t = table(&["build", ""], opts);
+    t.add_row(vec![Cell::new("command"), Cell::new(b.command.as_deref().unwrap_or("(not recorded)"))]);
+    let status = match (b.failed, b.exit_code) {
+        (true, Some(c)) => format!("FAILED (exit {c})"),
+        (true, None) => "FAILED".to_owned(),
+        (false, Some(c)) => format!("ok (exit {c})"),
+        (false, None) => "ok".to_owned(),
+    };
+    t.add_row(vec![Cell::new("status"), Cell::new(status)]);
+    let platform = format!(
+        "{} {}/{}",
+        b.go_version.as_deref().unwrap_or("go?"),
+        b.goos.as_deref().unwrap_or("?"),
+        b.goarch.as_deref().unwrap_or("?")
+    );
+    t.add_row(vec![Cell::new("toolchain"), Cell::new(platform)]);
+    if let Some(m) = &b.main_module {
+        t.add_row(vec![Cell::new("main module"), Cell::new(m)]);
+    }
+    t.add_row(vec![Cell::new("wall time"), Cell::new(b.wall_ms.map_or("-".into(), seconds))]);
+    t.add_row(vec![Cell::new("critical path"), Cell::new(seconds(s.critical_path_ms))]);
+    let p = &s.packages;
+    let mut packages = format!("{} packages: {} hits, {} misses ({} hit rate)", p.total, p.hits, p.misses, percent(p.hit_rate));
+    if p.installed > 0 {
+        packages.push_str(&format!(", {} installed in GOROOT/pkg", p.installed));
+    }
+    if p.not_run > 0 {
+        packages.push_str(&format!(", {} not reached", p.not_run));
+    }
+    t.add_row(vec![Cell::new("cache"), Cell::new(packages)]);
+    t.add_row(vec![Cell::new("time in misses"), Cell::new(seconds(s.miss_ms))]);
+    writeln!(out, "{t}")?;
+
+    if !report.modules.is_empty() {
+        let mut t = table(&["module", "version", "packages", "hits", "misses", "hit rate", "miss time"], opts);
+        for m in &report.modules {
+            let name = if m.main { format!("{} (main)", m.module) } else { m.module.clone() };
+            t.add_row(vec![
+                Cell::new(name),
+                Cell::new(m.version.as_deref().unwrap_or("")),
+                right(m.packages),
+                right(m.hits),
+                right(m.misses),
+                right(percent(m.hit_rate)),
+                right(seconds(m.miss_ms)),
+            ]);
+        }
+        writeln!(out, "\nCache hit rate per module\n{t}")?;
+    }
+
+    if !report.causes.is_empty() {
+        let mut t = table(&["cause", "origin", "misses", "time", "why / what to do"], opts);
+        for c in &report.causes {
+            t.add_row(vec![
+                Cell::new(c.kind),
+                Cell::new(c.origin.as_deref().unwrap_or("")),
+                right(c.misses),
+                right(seconds(c.time_ms)),
+                Cell::new(format!("{}\n→ {}", c.detail, c.hint)),
+            ]);
+        }
+        writeln!(out, "\nRoot causes of cache misses\n{t}")?;
+    }
+
+    if !report.origins.is_empty() {
+        let mut t = table(&["origin", "cause", "rebuilds", "time", "what changed"], opts);
+        for o in &report.origins {
+            t.add_row(vec![
+                Cell::new(&o.package),
+                Cell::new(o.kind),
+                right(o.misses),
+                right(seconds(o.time_ms)),
+                Cell::new(&o.detail),
+            ]);
+        }
+        writeln!(out, "\nWhere the rebuilds started\n{t}")?;
+    }
+
+    let mut misses: Vec<_> = report.actions.iter().filter(|a| a.cache == CacheOutcome::Miss).collect();
+    misses.sort_by(|a, b| b.duration_ms.unwrap_or(0.0).total_cmp(&a.duration_ms.unwrap_or(0.0)).then(a.id.cmp(&b.id)));
+    if !misses.is_empty() {
+        let mut t = table(&["package", "mode", "time", "cause", "detail"], opts);
+        for a in misses.iter().take(opts.top) {
+            let (kind, detail) = a.cause.as_ref().map_or(("", ""), |c| (c.kind.as_str(), c.detail.as_str()));
+            t.add_row(vec![
+                Cell::new(&a.package),
+                Cell::new(&a.mode),
+                right(a.duration_ms.map_or("-".into(), seconds)),
+                Cell::new(kind),
+                Cell::new(detail),
+            ]);
+        }
+        let more = misses.len().saturating_sub(opts.top);
+        let title = if more > 0 { format!("Top misses by cost ({more} more)") } else { "Top misses by cost".to_owned() };
+        writeln!(out, "\n{title}\n{t}")?;
+    }
+
+    if !report.critical_path.is_empty() {
+        let mut t = table(&["#", "mode", "package", "cache", "time"], opts);
+        for (i, step) in report.critical_path.iter().enumerate() {
+            t.add_row(vec![
+                right(i + 1),
+                Cell::new(&step.mode),
+                Cell::new(&step.package),
+                Cell::new(format!("{:?}", step.cache).to_lowercase()),
+                right(seconds(step.duration_ms)),
+            ]);
+        }
+        writeln!(out, "\nCritical path ({} steps, {})\n{t}", report.critical_path.len(), seconds(report.summary.critical_path_ms))?;
+    }
+
+    if !b.diagnostics.is_empty() {
+        writeln!(out, "\nCompiler messages")?;
+        for d in b.diagnostics.iter().take(40) {
+            writeln!(out, "  {d}")?;
+        }
+    }
+    if !report.warnings.is_empty() {
+        writeln!(out, "\nWarnings")?;
+        for w in &report.warnings {
+            writeln!(out, "  - {w}")?;
+        }
+    }
+    Ok(())
+}
