@@ -98,7 +98,12 @@ fn load(paths: &[PathBuf]) -> Result<crate::ingest::Inputs, Error> {
     let mut inputs = crate::ingest::load(paths)?;
     if inputs.files.is_empty() {
         let count = inputs.errors.len();
-        let first = inputs.errors.drain(..).next().map(|e| e.to_string()).unwrap_or_default();
+        let first = inputs
+            .errors
+            .drain(..)
+            .next()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         return Err(Error::NoUsableInput { count, first });
     }
     Ok(inputs)
@@ -107,7 +112,11 @@ fn load(paths: &[PathBuf]) -> Result<crate::ingest::Inputs, Error> {
 fn report(args: ReportArgs) -> Result<i32, Error> {
     let current = load(&args.inputs)?;
     let partial = !current.errors.is_empty();
-    let baseline = if args.baseline.is_empty() { None } else { Some(load(&args.baseline)?) };
+    let baseline = if args.baseline.is_empty() {
+        None
+    } else {
+        Some(load(&args.baseline)?)
+    };
     let report = crate::dag::report(current, baseline);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

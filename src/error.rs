@@ -39,7 +39,9 @@ impl Error {
                 "pass a bundle written by `goattrib record`, or the Go command's own files \
                  (build.jsonl, build.stderr, actiongraph.json, trace.json, go env -json output)",
             ),
-            Error::Record(RecordError::NotGo(_)) => Some("example: goattrib record -o bundle -- go build ./..."),
+            Error::Record(RecordError::NotGo(_)) => {
+                Some("example: goattrib record -o bundle -- go build ./...")
+            }
             _ => None,
         }
     }

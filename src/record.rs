@@ -45,34 +45,52 @@ struct Echo {
 
 /// Runs the command; returns the Go command's exit code.
 pub fn record(opts: &RecordOptions) -> Result<i32, RecordError> {
-    let (program, rest) = opts.argv.split_first().ok_or_else(|| RecordError::NotGo(String::new()))?;
+    let (program, rest) = opts
+        .argv
+        .split_first()
+        .ok_or_else(|| RecordError::NotGo(String::new()))?;
     let is_go = Path::new(program).file_stem().is_some_and(|s| s == "go");
     if !is_go {
         return Err(RecordError::NotGo(opts.argv.join(" ")));
     }
-    let (sub, user_args) = rest.split_first().ok_or_else(|| RecordError::NotGo(opts.argv.join(" ")))?;
+    let (sub, user_args) = rest
+        .split_first()
+        .ok_or_else(|| RecordError::NotGo(opts.argv.join(" ")))?;
     if !matches!(sub.as_str(), "build" | "install" | "test" | "vet") {
         return Err(RecordError::Subcommand(sub.clone()));
     }
     let dir = &opts.out_dir;
-    fs::create_dir_all(dir).map_err(|source| RecordError::Bundle { path: dir.clone(), source })?;
+    fs::create_dir_all(dir).map_err(|source| RecordError::Bundle {
+        path: dir.clone(),
+        source,
+    })?;
     let write = |name: &str, bytes: &[u8]| {
         let path = dir.join(name);
         fs::write(&path, bytes).map_err(|source| RecordError::Write { path, source })
     };
 
-    let env_json = Command::new(program).args(["env", "-json"]).output().map_err(|source| RecordError::Spawn {
-        program: program.clone(),
-        source,
-    })?;
+    let env_json = Command::new(program)
+        .args(["env", "-json"])
+        .output()
+        .map_err(|source| RecordError::Spawn {
+            program: program.clone(),
+            source,
+        })?;
     if env_json.status.success() {
         write("go-env.json", &env_json.stdout)?;
     }
     let env: serde_json::Value = serde_json::from_slice(&env_json.stdout).unwrap_or_default();
     let go_minor = env["GOVERSION"].as_str().and_then(go_minor_version);
-    let gomod = env["GOMOD"].as_str().filter(|m| !m.is_empty() && *m != "/dev/null").map(PathBuf::from);
+    let gomod = env["GOMOD"]
+        .as_str()
+        .filter(|m| !m.is_empty() && *m != "/dev/null")
+        .map(PathBuf::from);
 
-    let user_flag = |f: &str| user_args.iter().any(|a| a == f || a.starts_with(&format!("{f}=")));
+    let user_flag = |f: &str| {
+        user_args
+            .iter()
+            .any(|a| a == f || a.starts_with(&format!("{f}=")))
+    };
     let echo = Echo {
         commands: opts.show_commands || user_flag("-x"),
         raw_json: user_flag("-json"),
@@ -83,7 +101,10 @@ pub fn record(opts: &RecordOptions) -> Result<i32, RecordError> {
         args.push("-json".to_owned());
     }
     let abs = |name: &str| std::path::absolute(dir.join(name)).unwrap_or_else(|_| dir.join(name));
-    args.push(format!("-debug-actiongraph={}", abs("actiongraph.json").display()));
+    args.push(format!(
+        "-debug-actiongraph={}",
+        abs("actiongraph.json").display()
+    ));
     args.push(format!("-debug-trace={}", abs("trace.json").display()));
     args.extend(user_args.iter().cloned());
     write("command", format!("{}\n", opts.argv.join(" ")).as_bytes())?;
@@ -130,10 +151,10 @@ pub fn record(opts: &RecordOptions) -> Result<i32, RecordError> {
     if let Ok(Some(list)) = modules.join() {
         write("modules.json", &list)?;
     }
-    if let Some(vendored) = gomod.and_then(|m| Some(m.parent()?.join("vendor/modules.txt"))) {
-        if let Ok(bytes) = fs::read(&vendored) {
-            write("modules.txt", &bytes)?;
-        }
+    if let Some(vendored) = gomod.and_then(|m| Some(m.parent()?.join("vendor/modules.txt")))
+        && let Ok(bytes) = fs::read(&vendored)
+    {
+        write("modules.txt", &bytes)?;
     }
     Ok(code)
 }
@@ -141,14 +162,24 @@ pub fn record(opts: &RecordOptions) -> Result<i32, RecordError> {
 /// `go1.27.3` → 27.
 fn go_minor_version(v: &str) -> Option<u32> {
     let rest = v.strip_prefix("go1.")?;
-    rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+    rest.split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
 }
 
 /// `go list -m -json all`, or the main module alone where `all` cannot be listed
 /// (vendor mode, no network).
 fn module_list(program: &str) -> Option<Vec<u8>> {
-    for args in [&["list", "-m", "-json", "all"][..], &["list", "-m", "-json"][..]] {
-        let out = Command::new(program).args(args).stderr(Stdio::null()).output().ok()?;
+    for args in [
+        &["list", "-m", "-json", "all"][..],
+        &["list", "-m", "-json"][..],
+    ] {
+        let out = Command::new(program)
+            .args(args)
+            .stderr(Stdio::null())
+            .output()
+            .ok()?;
         if out.status.success() && !out.stdout.is_empty() {
             return Some(out.stdout);
         }
@@ -203,7 +234,11 @@ fn plain_text(line: &[u8], echo: &Echo, in_heredoc: &mut bool) -> String {
     output.to_owned()
 }
 
-fn pump_stderr(source: Option<std::process::ChildStderr>, path: &Path, commands: bool) -> PumpResult {
+fn pump_stderr(
+    source: Option<std::process::ChildStderr>,
+    path: &Path,
+    commands: bool,
+) -> PumpResult {
     let Some(source) = source else { return Ok(()) };
     let err = |e| (path.to_owned(), e);
     let mut file = BufWriter::new(File::create(path).map_err(err)?);
@@ -243,7 +278,20 @@ fn is_command_line(line: &str, in_heredoc: &mut bool) -> bool {
         *in_heredoc = true;
         return true;
     }
-    const PREFIXES: &[&str] = &["WORK=", "mkdir -p ", "cd ", "echo ", "cp ", "mv ", "rm -", "touch ", "TERM=", "GOROOT=", "go tool ", "ln -"];
+    const PREFIXES: &[&str] = &[
+        "WORK=",
+        "mkdir -p ",
+        "cd ",
+        "echo ",
+        "cp ",
+        "mv ",
+        "rm -",
+        "touch ",
+        "TERM=",
+        "GOROOT=",
+        "go tool ",
+        "ln -",
+    ];
     if PREFIXES.iter().any(|p| t.starts_with(p)) {
         return true;
     }
@@ -258,26 +306,40 @@ mod tests {
 
     #[test]
     fn turns_json_events_back_into_plain_text() {
-        let quiet = Echo { commands: false, raw_json: false };
+        let quiet = Echo {
+            commands: false,
+            raw_json: false,
+        };
         let mut h = false;
-        let cmd = br#"{"ImportPath":"x","Action":"build-output","Output":"mkdir -p $WORK/b001/\n"}"#;
+        let cmd =
+            br#"{"ImportPath":"x","Action":"build-output","Output":"mkdir -p $WORK/b001/\n"}"#;
         assert_eq!(plain_text(cmd, &quiet, &mut h), "");
-        let diag = br##"{"ImportPath":"x","Action":"build-output","Output":"# x\n./a.go:1:1: bad\n"}"##;
+        let diag =
+            br##"{"ImportPath":"x","Action":"build-output","Output":"# x\n./a.go:1:1: bad\n"}"##;
         assert_eq!(plain_text(diag, &quiet, &mut h), "# x\n./a.go:1:1: bad\n");
         let test = br#"{"Action":"output","Package":"x","Output":"ok  \tx\t0.1s\n"}"#;
         assert_eq!(plain_text(test, &quiet, &mut h), "ok  \tx\t0.1s\n");
-        let loud = Echo { commands: true, raw_json: false };
+        let loud = Echo {
+            commands: true,
+            raw_json: false,
+        };
         assert_eq!(plain_text(cmd, &loud, &mut h), "mkdir -p $WORK/b001/\n");
     }
 
     #[test]
     fn hides_old_go_command_trace_on_stderr() {
         let mut h = false;
-        assert!(is_command_line("cat >$WORK/b001/importcfg << 'EOF' # internal\n", &mut h));
+        assert!(is_command_line(
+            "cat >$WORK/b001/importcfg << 'EOF' # internal\n",
+            &mut h
+        ));
         assert!(is_command_line("packagefile fmt=/x.a\n", &mut h));
         assert!(is_command_line("EOF\n", &mut h));
         assert!(!is_command_line("./main.go:3:2: undefined: y\n", &mut h));
-        assert!(is_command_line("/usr/lib/go-1.19/pkg/tool/linux_amd64/compile -o x\n", &mut h));
+        assert!(is_command_line(
+            "/usr/lib/go-1.19/pkg/tool/linux_amd64/compile -o x\n",
+            &mut h
+        ));
         assert_eq!(go_minor_version("go1.27.3"), Some(27));
     }
 }

@@ -11,7 +11,9 @@ use crate::ingest::actiongraph::ActionGraph;
 use crate::ingest::hashlog::HashLog;
 use crate::ingest::xtext::{ArchiveSource, XTrace};
 use crate::ingest::{Inputs, chrome_trace::ChromeTrace};
-use crate::model::{Action, Build, BuildMeta, CacheOutcome, Evidence, ModuleInfo, STD_MODULE, UNKNOWN_MODULE};
+use crate::model::{
+    Action, Build, BuildMeta, CacheOutcome, Evidence, ModuleInfo, STD_MODULE, UNKNOWN_MODULE,
+};
 
 /// A build plus the hash inputs of its actions (kept apart: the report never shows them).
 #[derive(Debug, Default)]
@@ -29,7 +31,11 @@ pub fn assemble(mut inputs: Inputs) -> Assembled {
     let mut warnings: Vec<String> = inputs.warnings.iter().map(ToString::to_string).collect();
     let hashes = merge_hashes(&mut inputs);
     let xtrace = best_xtrace(&mut inputs);
-    let failed_packages: Vec<String> = inputs.go_output.iter().flat_map(|o| o.build_failed.iter().cloned()).collect();
+    let failed_packages: Vec<String> = inputs
+        .go_output
+        .iter()
+        .flat_map(|o| o.build_failed.iter().cloned())
+        .collect();
 
     let mut actions = if let Some(graph) = &inputs.action_graph {
         from_action_graph(graph)
@@ -44,7 +50,12 @@ pub fn assemble(mut inputs: Inputs) -> Assembled {
         Vec::new()
     };
     if actions.is_empty() {
-        warnings.push("no actions found: give an action graph (-debug-actiongraph) or -x output".to_owned());
+        warnings.push(
+            "no actions found: give an action graph (-debug-actiongraph) or -x output".to_owned(),
+        );
+    }
+    if let Some(graph) = &inputs.action_graph {
+        match_hash_keys(&mut actions, graph, &hashes);
     }
     if let Some(trace) = &inputs.chrome_trace {
         fill_times_from_trace(&mut actions, trace);
@@ -62,26 +73,43 @@ pub fn assemble(mut inputs: Inputs) -> Assembled {
         let standard = hashes
             .records
             .get(&format!("build {}", a.package))
-            .is_some_and(|r| r.inputs.iter().any(|i| i.starts_with("omitdebug") && i.contains("standard true")));
+            .is_some_and(|r| {
+                r.inputs
+                    .iter()
+                    .any(|i| i.starts_with("omitdebug") && i.contains("standard true"))
+            });
         a.module = module_of(&a.package, standard, &modules);
     }
 
-    let salt = hashes.records.values().find_map(|r| r.inputs.first()).filter(|s| s.starts_with("go"));
+    let salt = hashes
+        .records
+        .values()
+        .find_map(|r| r.inputs.first())
+        .filter(|s| s.starts_with("go"));
     let platform = hashes
         .records
         .values()
         .flat_map(|r| r.inputs.iter())
         .find_map(|i| i.strip_prefix("goos ").map(str::to_owned));
-    let (goos, goarch) = match platform.as_deref().map(|p| p.trim().split(' ').collect::<Vec<_>>()) {
+    let (goos, goarch) = match platform
+        .as_deref()
+        .map(|p| p.trim().split(' ').collect::<Vec<_>>())
+    {
         Some(w) if w.len() >= 3 => (Some(w[0].to_owned()), Some(w[2].to_owned())),
         _ => (None, None),
     };
     let meta = BuildMeta {
         command: inputs.command.clone(),
         exit_code: inputs.exit_code,
-        go_version: env.and_then(|e| e.get("GOVERSION")).map(str::to_owned).or_else(|| salt.cloned()),
+        go_version: env
+            .and_then(|e| e.get("GOVERSION"))
+            .map(str::to_owned)
+            .or_else(|| salt.cloned()),
         goos: env.and_then(|e| e.get("GOOS")).map(str::to_owned).or(goos),
-        goarch: env.and_then(|e| e.get("GOARCH")).map(str::to_owned).or(goarch),
+        goarch: env
+            .and_then(|e| e.get("GOARCH"))
+            .map(str::to_owned)
+            .or(goarch),
         main_module,
         cgo_enabled: env
             .and_then(|e| e.vars.get("CGO_ENABLED").cloned())
@@ -104,6 +132,30 @@ pub fn assemble(mut inputs: Inputs) -> Assembled {
             warnings,
         },
         hashes,
+    }
+}
+
+/// Joins graph actions to their hash records by action ID: `go test` compiles the package
+/// under test twice under one key, and only the ID tells the two apart. A matched test
+/// variant takes Go's display name, `P [P.test]`.
+fn match_hash_keys(actions: &mut [Action], graph: &ActionGraph, hashes: &HashLog) {
+    let by_id: HashMap<String, &str> = hashes
+        .records
+        .iter()
+        .filter_map(|(k, r)| Some((r.action_id()?, k.as_str())))
+        .collect();
+    for (a, g) in actions.iter_mut().zip(&graph.actions) {
+        let Some(key) = g.action_id.as_deref().and_then(|id| by_id.get(id)) else {
+            continue;
+        };
+        if let Some((mode, package)) = key.split_once(' ')
+            && mode == a.mode
+            && package != a.package
+            && package.starts_with(&a.package)
+        {
+            a.package = package.to_owned();
+        }
+        a.key = Some((*key).to_owned());
     }
 }
 
@@ -142,11 +194,9 @@ fn from_action_graph(graph: &ActionGraph) -> Vec<Action> {
         .iter()
         .map(|g| {
             let ran = g.ran_tool;
-            let installed = g
-                .built
-                .as_deref()
-                .or(g.target.as_deref())
-                .is_some_and(|t| t.ends_with(".a") && t.contains("/pkg/") && !t.contains("go-build"));
+            let installed = g.built.as_deref().or(g.target.as_deref()).is_some_and(|t| {
+                t.ends_with(".a") && t.contains("/pkg/") && !t.contains("go-build")
+            });
             let cache = if ran {
                 CacheOutcome::Miss
             } else if g.mode == "build" && installed {
@@ -163,12 +213,12 @@ fn from_action_graph(graph: &ActionGraph) -> Vec<Action> {
                 CacheOutcome::None
             };
             let duration_ns = match (g.time_start_ns, g.time_done_ns) {
-                (Some(s), Some(d)) => Some((d - s).max(0)),
+                (Some(s), Some(d)) => Some(d.saturating_sub(s).max(0)),
                 _ => None,
             };
             let cpu_ns = match (g.cmd_user_ns, g.cmd_sys_ns) {
                 (None, None) => None,
-                (u, s) => Some(u.unwrap_or(0) + s.unwrap_or(0)),
+                (u, s) => Some(u.unwrap_or(0).saturating_add(s.unwrap_or(0))),
             };
             Action {
                 id: g.id,
@@ -182,6 +232,7 @@ fn from_action_graph(graph: &ActionGraph) -> Vec<Action> {
                 duration_ns,
                 cpu_ns,
                 failed: g.failed,
+                key: None,
             }
         })
         .collect()
@@ -208,9 +259,13 @@ fn from_xtrace(x: &XTrace) -> Vec<Action> {
         duration_ns: None,
         cpu_ns: None,
         failed: false,
+        key: None,
     };
     for c in &x.compiles {
-        let package = objdir_package.get(c.objdir.as_str()).copied().unwrap_or(&c.package);
+        let package = objdir_package
+            .get(c.objdir.as_str())
+            .copied()
+            .unwrap_or(&c.package);
         by_package.insert(
             format!("build {package}"),
             new_action("build", package, CacheOutcome::Miss, Evidence::XCommand),
@@ -236,10 +291,17 @@ fn from_xtrace(x: &XTrace) -> Vec<Action> {
             .map(|pf| pf.package.as_str())
             .or(l.event_package.as_deref())
             .unwrap_or("");
-        by_package.insert(format!("link {main}"), new_action("link", main, CacheOutcome::Miss, Evidence::XCommand));
+        by_package.insert(
+            format!("link {main}"),
+            new_action("link", main, CacheOutcome::Miss, Evidence::XCommand),
+        );
     }
     // Stable IDs in key order, then edges through the importcfgs.
-    let ids: HashMap<String, u64> = by_package.keys().enumerate().map(|(i, k)| (k.clone(), i as u64)).collect();
+    let ids: HashMap<String, u64> = by_package
+        .keys()
+        .enumerate()
+        .map(|(i, k)| (k.clone(), i as u64))
+        .collect();
     let dep_ids = |entries: Option<&Vec<crate::ingest::xtext::PackageFile>>| -> Vec<u64> {
         entries
             .into_iter()
@@ -251,8 +313,14 @@ fn from_xtrace(x: &XTrace) -> Vec<Action> {
         .compiles
         .iter()
         .map(|c| {
-            let package = objdir_package.get(c.objdir.as_str()).copied().unwrap_or(&c.package);
-            (format!("build {package}"), dep_ids(x.importcfgs.get(&c.objdir)))
+            let package = objdir_package
+                .get(c.objdir.as_str())
+                .copied()
+                .unwrap_or(&c.package);
+            (
+                format!("build {package}"),
+                dep_ids(x.importcfgs.get(&c.objdir)),
+            )
         })
         .collect();
     let link_deps: HashMap<String, Vec<u64>> = x
@@ -260,14 +328,21 @@ fn from_xtrace(x: &XTrace) -> Vec<Action> {
         .iter()
         .filter_map(|l| {
             let entries = x.link_importcfgs.get(&l.objdir)?;
-            Some((format!("link {}", entries.first()?.package), dep_ids(Some(entries))))
+            Some((
+                format!("link {}", entries.first()?.package),
+                dep_ids(Some(entries)),
+            ))
         })
         .collect();
     by_package
         .into_iter()
         .map(|(key, mut a)| {
             a.id = ids[&key];
-            a.deps = compile_deps.get(&key).or_else(|| link_deps.get(&key)).cloned().unwrap_or_default();
+            a.deps = compile_deps
+                .get(&key)
+                .or_else(|| link_deps.get(&key))
+                .cloned()
+                .unwrap_or_default();
             a
         })
         .collect()
@@ -275,10 +350,14 @@ fn from_xtrace(x: &XTrace) -> Vec<Action> {
 
 /// Fills start and duration of actions that have none from `Executing action (...)` spans.
 fn fill_times_from_trace(actions: &mut [Action], trace: &ChromeTrace) {
-    let spans: HashMap<(&str, &str), &crate::ingest::chrome_trace::Span> =
-        trace.actions.iter().map(|(m, p, s)| ((m.as_str(), p.as_str()), s)).collect();
+    let spans: HashMap<(&str, &str), &crate::ingest::chrome_trace::Span> = trace
+        .actions
+        .iter()
+        .map(|(m, p, s)| ((m.as_str(), p.as_str()), s))
+        .collect();
     for a in actions.iter_mut().filter(|a| a.start_ns.is_none()) {
         if let Some(s) = spans.get(&(a.mode.as_str(), a.package.as_str())) {
+            // Float-to-int casts saturate, so absurd trace times cannot overflow here.
             a.start_ns = Some((s.start_us * 1000.0) as i64);
             a.duration_ns = Some(((s.end_us - s.start_us) * 1000.0) as i64);
         }
@@ -291,18 +370,25 @@ fn wall_time(actions: &[Action], trace: Option<&ChromeTrace>) -> Option<i64> {
         return Some(((c.end_us - c.start_us) * 1000.0) as i64);
     }
     let start = actions.iter().filter_map(|a| a.start_ns).min()?;
-    let end = actions.iter().filter_map(|a| Some(a.start_ns? + a.duration_ns?)).max()?;
-    Some(end - start)
+    let end = actions
+        .iter()
+        .filter_map(|a| Some(a.start_ns?.saturating_add(a.duration_ns?)))
+        .max()?;
+    Some(end.saturating_sub(start))
 }
 
 /// A `build K=V` setting from the first modinfo that has it.
 fn modinfo_setting(hashes: &HashLog, key: &str) -> Option<String> {
     let needle = format!("\\nbuild\\t{key}=");
-    hashes.records.values().flat_map(|r| r.inputs.iter()).find_map(|i| {
-        let at = i.find(&needle)? + needle.len();
-        let value = &i[at..];
-        Some(value[..value.find("\\n").unwrap_or(value.len())].to_owned())
-    })
+    hashes
+        .records
+        .values()
+        .flat_map(|r| r.inputs.iter())
+        .find_map(|i| {
+            let at = i.find(&needle)? + needle.len();
+            let value = &i[at..];
+            Some(value[..value.find("\\n").unwrap_or(value.len())].to_owned())
+        })
 }
 
 /// Every module the inputs name, main module first, then by path.
@@ -312,14 +398,18 @@ fn known_modules(inputs: &Inputs, hashes: &HashLog) -> Vec<ModuleInfo> {
         if path.is_empty() {
             return;
         }
-        let m = modules.entry(path.to_owned()).or_insert_with(|| ModuleInfo {
-            path: path.to_owned(),
-            version: None,
-            main,
-        });
+        let m = modules
+            .entry(path.to_owned())
+            .or_insert_with(|| ModuleInfo {
+                path: path.to_owned(),
+                version: None,
+                main,
+            });
         m.main |= main;
         if m.version.is_none() {
-            m.version = version.filter(|v| !v.is_empty() && *v != "(devel)").map(str::to_owned);
+            m.version = version
+                .filter(|v| !v.is_empty() && *v != "(devel)")
+                .map(str::to_owned);
         }
     };
     for m in &inputs.modules {
@@ -331,7 +421,9 @@ fn known_modules(inputs: &Inputs, hashes: &HashLog) -> Vec<ModuleInfo> {
     // modinfo in the hash inputs of main packages: `mod` is the main module, `dep` the others.
     for record in hashes.records.values() {
         for raw in record.inputs.iter().filter(|i| i.starts_with("modinfo ")) {
-            let Some(text) = crate::ingest::gostring::unquote_lossy(raw["modinfo ".len()..].trim_end()) else {
+            let Some(text) =
+                crate::ingest::gostring::unquote_lossy(raw["modinfo ".len()..].trim_end())
+            else {
                 continue;
             };
             for line in text.lines() {
@@ -378,13 +470,34 @@ mod tests {
     #[test]
     fn modules_by_longest_prefix_then_std_rule() {
         let mods = vec![
-            ModuleInfo { path: "example.com/shop".into(), version: None, main: true },
-            ModuleInfo { path: "example.com/shop/tools".into(), version: Some("v1.0.0".into()), main: false },
+            ModuleInfo {
+                path: "example.com/shop".into(),
+                version: None,
+                main: true,
+            },
+            ModuleInfo {
+                path: "example.com/shop/tools".into(),
+                version: Some("v1.0.0".into()),
+                main: false,
+            },
         ];
-        assert_eq!(module_of("example.com/shop/internal/money", false, &mods), "example.com/shop");
-        assert_eq!(module_of("example.com/shop/tools/gen [example.com/shop/tools/gen.test]", false, &mods), "example.com/shop/tools");
+        assert_eq!(
+            module_of("example.com/shop/internal/money", false, &mods),
+            "example.com/shop"
+        );
+        assert_eq!(
+            module_of(
+                "example.com/shop/tools/gen [example.com/shop/tools/gen.test]",
+                false,
+                &mods
+            ),
+            "example.com/shop/tools"
+        );
         assert_eq!(module_of("fmt", false, &mods), "std");
-        assert_eq!(module_of("example.com/shopping", false, &mods), UNKNOWN_MODULE);
+        assert_eq!(
+            module_of("example.com/shopping", false, &mods),
+            UNKNOWN_MODULE
+        );
         assert_eq!(module_of("", false, &mods), UNKNOWN_MODULE);
     }
 }

@@ -22,7 +22,8 @@ impl ActionGraph {
     pub fn new(actions: &[Action]) -> Self {
         let mut graph = DiGraph::with_capacity(actions.len(), actions.len() * 4);
         let nodes: Vec<NodeIndex> = (0..actions.len()).map(|i| graph.add_node(i)).collect();
-        let by_id: HashMap<u64, usize> = actions.iter().enumerate().map(|(i, a)| (a.id, i)).collect();
+        let by_id: HashMap<u64, usize> =
+            actions.iter().enumerate().map(|(i, a)| (a.id, i)).collect();
         let mut dangling = 0;
         for (i, a) in actions.iter().enumerate() {
             for dep in &a.deps {
@@ -49,7 +50,9 @@ impl ActionGraph {
 
     /// Indexes of the actions `i` depends on.
     pub fn deps(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
-        self.graph.neighbors(NodeIndex::new(i)).map(|n| self.graph[n])
+        self.graph
+            .neighbors(NodeIndex::new(i))
+            .map(|n| self.graph[n])
     }
 
     /// The chain of dependent actions whose durations add up the most, first action first.
@@ -64,7 +67,11 @@ impl ActionGraph {
                 .map(|d| (Some(d), best[d]))
                 .max_by_key(|&(d, len)| (len, std::cmp::Reverse(d)))
                 .unwrap_or((None, 0));
-            best[i] = actions[i].duration_ns.unwrap_or(0).max(0) + dep_len;
+            best[i] = actions[i]
+                .duration_ns
+                .unwrap_or(0)
+                .max(0)
+                .saturating_add(dep_len);
             next[i] = dep;
         }
         let Some(mut at) = (0..n).max_by_key(|&i| (best[i], std::cmp::Reverse(i))) else {
@@ -101,16 +108,27 @@ mod tests {
             duration_ns: Some(ms * 1_000_000),
             cpu_ns: None,
             failed: false,
+            key: None,
         }
     }
 
     #[test]
     fn critical_path_follows_the_longest_chain() {
         // 1 -> {2, 3}; 2 -> 4; 3 is long on its own.
-        let actions = vec![action(1, &[2, 3], 5), action(2, &[4], 10), action(3, &[], 30), action(4, &[], 10), action(5, &[9], 1)];
+        let actions = vec![
+            action(1, &[2, 3], 5),
+            action(2, &[4], 10),
+            action(3, &[], 30),
+            action(4, &[], 10),
+            action(5, &[9], 1),
+        ];
         let g = ActionGraph::new(&actions);
         assert_eq!(g.dangling, 1);
-        let path: Vec<u64> = g.critical_path(&actions).iter().map(|&i| actions[i].id).collect();
+        let path: Vec<u64> = g
+            .critical_path(&actions)
+            .iter()
+            .map(|&i| actions[i].id)
+            .collect();
         assert_eq!(path, vec![3, 1]);
     }
 }

@@ -146,9 +146,21 @@ fn tool_line(tool: &str, rest: &str, out: &mut Vec<Input>) {
                 take_list(after)
             };
             if let Some((second, "")) = second.map(|(l, a)| (l, a.trim())) {
-                out.push(input(InputClass::Toolchain, format!("{tool} tool"), &rest[..pos]));
-                out.push(input(InputClass::Flags, format!("{tool} forced flags"), first.join(" ")));
-                let label = if tool == "link" { "link buildmode".to_owned() } else { format!("{tool} flags") };
+                out.push(input(
+                    InputClass::Toolchain,
+                    format!("{tool} tool"),
+                    &rest[..pos],
+                ));
+                out.push(input(
+                    InputClass::Flags,
+                    format!("{tool} forced flags"),
+                    first.join(" "),
+                ));
+                let label = if tool == "link" {
+                    "link buildmode".to_owned()
+                } else {
+                    format!("{tool} flags")
+                };
                 out.push(input(InputClass::Flags, label, second.join(" ")));
                 return;
             }
@@ -197,7 +209,11 @@ fn key_value_line(line: &str, out: &mut Vec<Input>) {
         _ => Other,
     };
     // Arch levels share one name so GOAMD64 → GOARM64 reads as one change (platform wins).
-    let name = if is_arch_level(key) { "arch level" } else { key };
+    let name = if is_arch_level(key) {
+        "arch level"
+    } else {
+        key
+    };
     let value = if is_arch_level(key) { line } else { value };
     out.push(input(class, name, value));
 }
@@ -206,7 +222,17 @@ fn key_value_line(line: &str, out: &mut Vec<Input>) {
 fn is_arch_level(key: &str) -> bool {
     matches!(
         key,
-        "GOAMD64" | "GOARM" | "GOARM64" | "GO386" | "GOMIPS" | "GOMIPS64" | "GOPPC64" | "GORISCV64" | "GOWASM" | "GOLOONG64" | "GOS390X"
+        "GOAMD64"
+            | "GOARM"
+            | "GOARM64"
+            | "GO386"
+            | "GOMIPS"
+            | "GOMIPS64"
+            | "GOPPC64"
+            | "GORISCV64"
+            | "GOWASM"
+            | "GOLOONG64"
+            | "GOS390X"
     )
 }
 
@@ -225,11 +251,19 @@ fn modinfo(quoted: &str, out: &mut Vec<Input>) {
             Some("path") => {}
             Some("mod") => {
                 let path = fields.next().unwrap_or("");
-                out.push(input(ModuleVersion, format!("module {path}"), fields.next().unwrap_or("")));
+                out.push(input(
+                    ModuleVersion,
+                    format!("module {path}"),
+                    fields.next().unwrap_or(""),
+                ));
             }
             Some("dep") => {
                 let path = fields.next().unwrap_or("").to_owned();
-                out.push(input(ModuleVersion, format!("module {path}"), fields.next().unwrap_or("")));
+                out.push(input(
+                    ModuleVersion,
+                    format!("module {path}"),
+                    fields.next().unwrap_or(""),
+                ));
                 last_dep = Some(path);
             }
             Some("=>") => {
@@ -240,7 +274,11 @@ fn modinfo(quoted: &str, out: &mut Vec<Input>) {
             Some("build") => {
                 let setting = fields.collect::<Vec<_>>().join("\t");
                 let (key, value) = setting.split_once('=').unwrap_or((&setting, ""));
-                out.push(input(build_setting_class(key), format!("build setting {key}"), value));
+                out.push(input(
+                    build_setting_class(key),
+                    format!("build setting {key}"),
+                    value,
+                ));
             }
             _ => {}
         }
@@ -252,7 +290,8 @@ fn build_setting_class(key: &str) -> InputClass {
     use InputClass::*;
     match key {
         "GOOS" | "GOARCH" => Platform,
-        "CGO_ENABLED" | "CGO_CFLAGS" | "CGO_CPPFLAGS" | "CGO_CXXFLAGS" | "CGO_LDFLAGS" | "GOEXPERIMENT" | "GOFIPS140" => Env,
+        "CGO_ENABLED" | "CGO_CFLAGS" | "CGO_CPPFLAGS" | "CGO_CXXFLAGS" | "CGO_LDFLAGS"
+        | "GOEXPERIMENT" | "GOFIPS140" => Env,
         k if is_arch_level(k) => Env,
         "DefaultGODEBUG" => GoDirective,
         k if k.starts_with("vcs") => Source,
@@ -266,7 +305,10 @@ mod tests {
 
     fn classes(raw: &[&str]) -> Vec<(InputClass, String, String)> {
         let raw: Vec<String> = raw.iter().map(|s| s.to_string()).collect();
-        classify(&raw).into_iter().map(|i| (i.class, i.name, i.value)).collect()
+        classify(&raw)
+            .into_iter()
+            .map(|i| (i.class, i.name, i.value))
+            .collect()
     }
 
     #[test]
@@ -287,11 +329,19 @@ mod tests {
         let expect = [
             (Toolchain, "go version", "go1.27.3"),
             (Identity, "compile", ""),
-            (Workdir, "package directory", "/builds/x/shop/internal/money"),
+            (
+                Workdir,
+                "package directory",
+                "/builds/x/shop/internal/money",
+            ),
             (GoDirective, "go directive", "1.22"),
             (Platform, "GOOS", "linux"),
             (Platform, "GOARCH", "amd64"),
-            (Identity, "import path", "\"example.com/shop/internal/money\""),
+            (
+                Identity,
+                "import path",
+                "\"example.com/shop/internal/money\"",
+            ),
             (Toolchain, "compile tool", "compile version go1.27.3"),
             (Flags, "compile forced flags", ""),
             (Flags, "compile flags", "-N -l"),
@@ -299,7 +349,10 @@ mod tests {
             (Source, "file money.go", "xUpyPtuXLmFAMiheruOH"),
             (Import, "import fmt", "tlINFtZ4xP8L8iEZbR7i"),
         ];
-        let got: Vec<(InputClass, &str, &str)> = c.iter().map(|(a, b, d)| (*a, b.as_str(), d.as_str())).collect();
+        let got: Vec<(InputClass, &str, &str)> = c
+            .iter()
+            .map(|(a, b, d)| (*a, b.as_str(), d.as_str()))
+            .collect();
         assert_eq!(got, expect);
     }
 
@@ -314,16 +367,44 @@ mod tests {
             "GOROOT=/usr/local/go\n",
             "something new\n",
         ]);
-        let find = |name: &str| c.iter().find(|(_, n, _)| n == name).map(|(cl, _, v)| (*cl, v.clone()));
-        assert_eq!(find("link tool"), Some((InputClass::Toolchain, "link version go1.27.3".into())));
-        assert_eq!(find("link buildmode"), Some((InputClass::Flags, "exe".into())));
-        assert_eq!(find("buildmode"), Some((InputClass::Flags, "default".into())));
+        let find = |name: &str| {
+            c.iter()
+                .find(|(_, n, _)| n == name)
+                .map(|(cl, _, v)| (*cl, v.clone()))
+        };
+        assert_eq!(
+            find("link tool"),
+            Some((InputClass::Toolchain, "link version go1.27.3".into()))
+        );
+        assert_eq!(
+            find("link buildmode"),
+            Some((InputClass::Flags, "exe".into()))
+        );
+        assert_eq!(
+            find("buildmode"),
+            Some((InputClass::Flags, "default".into()))
+        );
         assert_eq!(find("GOARCH"), Some((InputClass::Platform, "arm64".into())));
-        assert_eq!(find("module example.org/fmtx"), Some((InputClass::ModuleVersion, "v1.0.0".into())));
-        assert_eq!(find("build setting -tags"), Some((InputClass::Flags, "extra".into())));
-        assert_eq!(find("build setting CGO_ENABLED"), Some((InputClass::Env, "0".into())));
-        assert_eq!(find("import fmt"), Some((InputClass::Import, "tlINFtZ4xP8L8iEZbR7i".into())));
-        assert_eq!(find("GOROOT"), Some((InputClass::Toolchain, "/usr/local/go".into())));
+        assert_eq!(
+            find("module example.org/fmtx"),
+            Some((InputClass::ModuleVersion, "v1.0.0".into()))
+        );
+        assert_eq!(
+            find("build setting -tags"),
+            Some((InputClass::Flags, "extra".into()))
+        );
+        assert_eq!(
+            find("build setting CGO_ENABLED"),
+            Some((InputClass::Env, "0".into()))
+        );
+        assert_eq!(
+            find("import fmt"),
+            Some((InputClass::Import, "tlINFtZ4xP8L8iEZbR7i".into()))
+        );
+        assert_eq!(
+            find("GOROOT"),
+            Some((InputClass::Toolchain, "/usr/local/go".into()))
+        );
         assert_eq!(find("something new"), Some((InputClass::Other, "".into())));
     }
 }

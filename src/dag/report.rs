@@ -14,14 +14,25 @@ pub fn analyze(current: &Assembled, baseline: Option<&Assembled>) -> Report {
     let graph = ActionGraph::new(actions);
     let mut warnings = build.warnings.clone();
     if graph.cyclic {
-        warnings.push("the action graph has a cycle; dependency order and the critical path are approximate".into());
+        warnings.push(
+            "the action graph has a cycle; dependency order and the critical path are approximate"
+                .into(),
+        );
     }
     if graph.dangling > 0 {
-        warnings.push(format!("{} dependency edge(s) name actions that are not in the graph", graph.dangling));
+        warnings.push(format!(
+            "{} dependency edge(s) name actions that are not in the graph",
+            graph.dangling
+        ));
     }
     let current_inputs = classify_log(&current.hashes);
     let baseline_inputs = baseline.map(|b| classify_log(&b.hashes));
-    let base = baseline.zip(baseline_inputs.as_ref()).map(|(b, inputs)| Baseline { build: &b.build, inputs });
+    let base = baseline
+        .zip(baseline_inputs.as_ref())
+        .map(|(b, inputs)| Baseline {
+            build: &b.build,
+            inputs,
+        });
     if let Some(b) = baseline {
         warnings.extend(b.build.warnings.iter().map(|w| format!("baseline: {w}")));
     }
@@ -32,11 +43,12 @@ pub fn analyze(current: &Assembled, baseline: Option<&Assembled>) -> Report {
     let first_start = actions.iter().filter_map(|a| a.start_ns).min();
 
     let packages = counts(actions.iter().filter(|a| a.is_package_build()));
-    let miss_ns: i64 = actions
-        .iter()
-        .filter(|a| a.cache == CacheOutcome::Miss && a.hash_key().is_some())
-        .filter_map(|a| a.duration_ns)
-        .sum();
+    let miss_ns = saturating_sum(
+        actions
+            .iter()
+            .filter(|a| a.cache == CacheOutcome::Miss && a.hash_key().is_some())
+            .filter_map(|a| a.duration_ns),
+    );
 
     Report {
         schema: REPORT_SCHEMA,
@@ -56,7 +68,9 @@ pub fn analyze(current: &Assembled, baseline: Option<&Assembled>) -> Report {
         },
         summary: Summary {
             packages,
-            critical_path_ms: ms(critical.iter().filter_map(|&i| actions[i].duration_ns).sum()),
+            critical_path_ms: ms(saturating_sum(
+                critical.iter().filter_map(|&i| actions[i].duration_ns),
+            )),
             miss_ms: ms(miss_ns),
             actions: actions.len(),
         },
@@ -84,7 +98,10 @@ pub fn analyze(current: &Assembled, baseline: Option<&Assembled>) -> Report {
                 module: a.module.clone(),
                 cache: a.cache,
                 decided_by: a.evidence,
-                start_ms: a.start_ns.zip(first_start).map(|(s, f)| ms(s - f)),
+                start_ms: a
+                    .start_ns
+                    .zip(first_start)
+                    .map(|(s, f)| ms(s.saturating_sub(f))),
                 duration_ms: a.duration_ns.map(ms),
                 cpu_ms: a.cpu_ns.map(ms),
                 deps: a.deps.clone(),
@@ -100,6 +117,11 @@ pub fn analyze(current: &Assembled, baseline: Option<&Assembled>) -> Report {
             go_version: b.build.meta.go_version.clone(),
         }),
     }
+}
+
+/// Durations come from user files: a sum must not overflow on absurd values.
+fn saturating_sum(values: impl Iterator<Item = i64>) -> i64 {
+    values.fold(0i64, i64::saturating_add)
 }
 
 fn counts<'a>(builds: impl Iterator<Item = &'a Action>) -> PackageCounts {
@@ -134,7 +156,7 @@ fn module_stats(build: &Build) -> Vec<ModuleStats> {
                 CacheOutcome::Hit => c.hits += 1,
                 CacheOutcome::Miss => {
                     c.misses += 1;
-                    entry.1 += a.duration_ns.unwrap_or(0);
+                    entry.1 = entry.1.saturating_add(a.duration_ns.unwrap_or(0));
                 }
                 CacheOutcome::Installed => c.installed += 1,
                 CacheOutcome::None => c.not_run += 1,
@@ -142,7 +164,8 @@ fn module_stats(build: &Build) -> Vec<ModuleStats> {
             c
         };
     }
-    let info: HashMap<&str, &ModuleInfo> = build.modules.iter().map(|m| (m.path.as_str(), m)).collect();
+    let info: HashMap<&str, &ModuleInfo> =
+        build.modules.iter().map(|m| (m.path.as_str(), m)).collect();
     let mut stats: Vec<ModuleStats> = by_module
         .into_iter()
         .map(|(module, (c, miss_ns))| {
@@ -181,9 +204,11 @@ fn cause_stats(actions: &[Action], causes: &[Option<Cause>]) -> Vec<CauseStats> 
     let mut groups: BTreeMap<(CauseKind, Option<String>), (usize, i64, &Cause)> = BTreeMap::new();
     for (a, c) in actions.iter().zip(causes) {
         let Some(c) = c else { continue };
-        let entry = groups.entry((c.kind, group_origin(a, c))).or_insert((0, 0, c));
+        let entry = groups
+            .entry((c.kind, group_origin(a, c)))
+            .or_insert((0, 0, c));
         entry.0 += 1;
-        entry.1 += a.duration_ns.unwrap_or(0);
+        entry.1 = entry.1.saturating_add(a.duration_ns.unwrap_or(0));
     }
     let mut stats: Vec<CauseStats> = groups
         .into_iter()
@@ -196,7 +221,13 @@ fn cause_stats(actions: &[Action], causes: &[Option<Cause>]) -> Vec<CauseStats> 
             hint: first.hint.clone(),
         })
         .collect();
-    stats.sort_by(|a, b| b.time_ms.total_cmp(&a.time_ms).then(b.misses.cmp(&a.misses)).then(a.kind.cmp(&b.kind)).then(a.origin.cmp(&b.origin)));
+    stats.sort_by(|a, b| {
+        b.time_ms
+            .total_cmp(&a.time_ms)
+            .then(b.misses.cmp(&a.misses))
+            .then(a.kind.cmp(&b.kind))
+            .then(a.origin.cmp(&b.origin))
+    });
     stats
 }
 
@@ -206,14 +237,21 @@ fn origin_stats(actions: &[Action], causes: &[Option<Cause>]) -> Vec<OriginStats
     // or any source change.
     for (a, c) in actions.iter().zip(causes) {
         let Some(c) = c else { continue };
-        if a.is_package_build() && !matches!(c.kind, CauseKind::Dependency | CauseKind::Cold | CauseKind::Unknown | CauseKind::New) {
-            by_origin.entry(a.package.clone()).or_insert_with(|| OriginStats {
-                package: a.package.clone(),
-                kind: c.kind,
-                detail: c.detail.clone(),
-                misses: 0,
-                time_ms: 0.0,
-            });
+        if a.is_package_build()
+            && !matches!(
+                c.kind,
+                CauseKind::Dependency | CauseKind::Cold | CauseKind::Unknown | CauseKind::New
+            )
+        {
+            by_origin
+                .entry(a.package.clone())
+                .or_insert_with(|| OriginStats {
+                    package: a.package.clone(),
+                    kind: c.kind,
+                    detail: c.detail.clone(),
+                    misses: 0,
+                    time_ms: 0.0,
+                });
         }
     }
     let mut time_ns: HashMap<String, i64> = HashMap::new();
@@ -222,7 +260,8 @@ fn origin_stats(actions: &[Action], causes: &[Option<Cause>]) -> Vec<OriginStats
         let mut credit = |pkg: &str| {
             if let Some(o) = by_origin.get_mut(pkg) {
                 o.misses += 1;
-                *time_ns.entry(pkg.to_owned()).or_default() += a.duration_ns.unwrap_or(0);
+                let t = time_ns.entry(pkg.to_owned()).or_default();
+                *t = t.saturating_add(a.duration_ns.unwrap_or(0));
             }
         };
         if c.kind == CauseKind::Dependency {
@@ -243,6 +282,10 @@ fn origin_stats(actions: &[Action], causes: &[Option<Cause>]) -> Vec<OriginStats
             o
         })
         .collect();
-    list.sort_by(|a, b| b.time_ms.total_cmp(&a.time_ms).then(a.package.cmp(&b.package)));
+    list.sort_by(|a, b| {
+        b.time_ms
+            .total_cmp(&a.time_ms)
+            .then(a.package.cmp(&b.package))
+    });
     list
 }

@@ -100,9 +100,9 @@ pub fn parse(bytes: &[u8]) -> Result<ActionGraph, serde_json::Error> {
             cmd_user_ns: r.cmd_user,
             cmd_sys_ns: r.cmd_sys,
             // Older Go wrote `"Failed": true`; newer Go may write the failed action.
-            failed: r
-                .failed
-                .is_some_and(|v| !matches!(v, serde_json::Value::Null | serde_json::Value::Bool(false))),
+            failed: r.failed.is_some_and(|v| {
+                !matches!(v, serde_json::Value::Null | serde_json::Value::Bool(false))
+            }),
         })
         .collect();
     Ok(ActionGraph { actions })

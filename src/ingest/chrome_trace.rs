@@ -44,7 +44,10 @@ pub fn parse(bytes: &[u8]) -> Result<ChromeTrace, serde_json::Error> {
         // Go writes the closing `]` last; a killed build leaves it out. Retry closed.
         Err(first) => {
             let mut fixed = bytes.to_vec();
-            while fixed.last().is_some_and(|b| b.is_ascii_whitespace() || *b == b',') {
+            while fixed
+                .last()
+                .is_some_and(|b| b.is_ascii_whitespace() || *b == b',')
+            {
                 fixed.pop();
             }
             fixed.push(b']');
@@ -69,7 +72,10 @@ pub fn parse(bytes: &[u8]) -> Result<ChromeTrace, serde_json::Error> {
                 if let Some((mode, pkg)) = action_of(&span.name) {
                     trace.actions.push((mode, pkg, span));
                 } else if span.tid == 0
-                    && trace.command.as_ref().is_none_or(|c| span.end_us - span.start_us > c.end_us - c.start_us)
+                    && trace
+                        .command
+                        .as_ref()
+                        .is_none_or(|c| span.end_us - span.start_us > c.end_us - c.start_us)
                 {
                     trace.command = Some(span);
                 }
@@ -117,7 +123,10 @@ mod tests {
         assert_eq!(t.actions.len(), 1);
         assert_eq!(t.actions[0].0, "build check cache");
         assert_eq!(t.actions[0].1, "fmt [fmt.test]");
-        assert_eq!(t.command.as_ref().map(|c| c.end_us - c.start_us), Some(800.0));
+        assert_eq!(
+            t.command.as_ref().map(|c| c.end_us - c.start_us),
+            Some(800.0)
+        );
         assert_eq!(t.unclosed, 1);
     }
 }

@@ -10,7 +10,10 @@ pub struct GoEnv {
 
 impl GoEnv {
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.vars.get(name).map(String::as_str).filter(|v| !v.is_empty())
+        self.vars
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 }
 
@@ -31,7 +34,10 @@ pub fn parse(bytes: &[u8]) -> Result<GoEnv, serde_json::Error> {
 
 /// A `go env -json` document is one object with `GOROOT`-style upper-case keys.
 pub(crate) fn sniff(head: &str) -> bool {
-    head.starts_with('{') && (head.contains("\"GOROOT\"") || head.contains("\"GOVERSION\"") || head.contains("\"GOARCH\""))
+    head.starts_with('{')
+        && (head.contains("\"GOROOT\"")
+            || head.contains("\"GOVERSION\"")
+            || head.contains("\"GOARCH\""))
         && !head.contains("\"Path\"")
 }
 
@@ -39,7 +45,10 @@ pub(crate) fn sniff(head: &str) -> bool {
 mod tests {
     #[test]
     fn reads_variables() {
-        let env = super::parse(br#"{"GOARCH":"amd64","GOVERSION":"go1.27.3","CGO_ENABLED":"1","GOAMD64":""}"#).unwrap();
+        let env = super::parse(
+            br#"{"GOARCH":"amd64","GOVERSION":"go1.27.3","CGO_ENABLED":"1","GOAMD64":""}"#,
+        )
+        .unwrap();
         assert_eq!(env.get("GOVERSION"), Some("go1.27.3"));
         assert_eq!(env.get("GOAMD64"), None);
         assert!(super::parse(b"{\"GOARCH\":").is_err());

@@ -110,10 +110,8 @@ impl GoOutputBuilder {
             return;
         }
         match action {
-            "output" => {
-                if e.output.as_deref().is_some_and(|o| o.contains("(cached)")) {
-                    self.cached_packages.push(package);
-                }
+            "output" if e.output.as_deref().is_some_and(|o| o.contains("(cached)")) => {
+                self.cached_packages.push(package);
             }
             "pass" | "fail" | "skip" => self.out.tests.push(TestResult {
                 package,
@@ -142,7 +140,9 @@ pub(crate) fn sniff(head: &str) -> bool {
             || l.starts_with("WORK=")
             || l.starts_with("mkdir -p $WORK")
             || l.starts_with("{\"ImportPath\"")
-            || (l.starts_with('{') && l.contains("\"Action\"") && (l.contains("\"Package\"") || l.contains("\"ImportPath\"")))
+            || (l.starts_with('{')
+                && l.contains("\"Action\"")
+                && (l.contains("\"Package\"") || l.contains("\"ImportPath\"")))
     })
 }
 
@@ -172,7 +172,10 @@ mod tests {
         assert_eq!(out.json_events, 5);
         assert_eq!(out.xtrace.work_dir.as_deref(), Some("/tmp/go-build1"));
         assert_eq!(out.xtrace.compiles[0].package, "example.com/m/cmd/x");
-        assert_eq!(out.hashes.records["build example.com/m/cmd/x"].inputs, vec!["compile\n"]);
+        assert_eq!(
+            out.hashes.records["build example.com/m/cmd/x"].inputs,
+            vec!["compile\n"]
+        );
         assert_eq!(out.build_failed, vec!["example.com/m/cmd/x"]);
         assert_eq!(out.tests[0].elapsed_ms, Some(500));
         assert!(out.tests[0].cached);

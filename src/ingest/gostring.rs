@@ -7,10 +7,11 @@
 /// Decodes the Go quoted string `s` (with or without its surrounding quotes).
 /// Returns `None` when the literal is malformed (bad escape, truncated).
 pub(crate) fn unquote(s: &str) -> Option<Vec<u8>> {
-    let inner = s
-        .strip_prefix('"')
-        .and_then(|rest| rest.strip_suffix('"'))
-        .unwrap_or(s);
+    // A literal that opens a quote must close it: a line cut mid-input is malformed.
+    let inner = match s.strip_prefix('"') {
+        Some(rest) => rest.strip_suffix('"')?,
+        None => s,
+    };
     let bytes = inner.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

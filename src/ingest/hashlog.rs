@@ -48,6 +48,9 @@ fn is_ignored_key(key: &str) -> bool {
 #[derive(Debug, Default)]
 pub struct HashLogBuilder {
     log: HashLog,
+    /// Records whose key was hashed again later (the package under test is compiled twice
+    /// under one key by `go test`); sorted out in `finish`.
+    shadowed: Vec<(String, HashRecord)>,
 }
 
 impl HashLogBuilder {
@@ -71,8 +74,14 @@ impl HashLogBuilder {
             return true;
         }
         if tail.is_empty() {
-            // A new hash with this key starts; a later one replaces an earlier one.
-            self.log.records.insert(key.to_owned(), HashRecord::default());
+            // A new hash with this key starts; an earlier one is kept aside.
+            if let Some(previous) = self
+                .log
+                .records
+                .insert(key.to_owned(), HashRecord::default())
+            {
+                self.shadowed.push((key.to_owned(), previous));
+            }
             return true;
         }
         let Some(value) = tail.strip_prefix(": ") else {
@@ -98,8 +107,57 @@ impl HashLogBuilder {
         self.log.first_malformed_line.get_or_insert(line_no);
     }
 
-    pub fn finish(self) -> HashLog {
+    pub fn finish(mut self) -> HashLog {
+        // `go test` compiles the package under test twice under the same key `build P`:
+        // plain, and with its _test.go files. Go names the latter `P [P.test]` everywhere
+        // else, so the record that hashes _test.go files gets that key.
+        for (key, record) in std::mem::take(&mut self.shadowed) {
+            let current_is_test = self
+                .log
+                .records
+                .get(&key)
+                .is_some_and(HashRecord::has_test_files);
+            if record.has_test_files() {
+                self.log.records.insert(test_variant_key(&key), record);
+            } else if current_is_test
+                && let Some(test) = self.log.records.insert(key.clone(), record)
+            {
+                self.log.records.insert(test_variant_key(&key), test);
+            }
+        }
         self.log
+    }
+}
+
+/// `build P` → `build P [P.test]`.
+fn test_variant_key(key: &str) -> String {
+    let package = key.split_once(' ').map_or(key, |(_, p)| p);
+    format!("{key} [{package}.test]")
+}
+
+impl HashRecord {
+    fn has_test_files(&self) -> bool {
+        self.inputs
+            .iter()
+            .any(|i| i.starts_with("file ") && i.contains("_test.go "))
+    }
+
+    /// The action ID as the action graph prints it (`buildid.HashToString`: the first 15
+    /// bytes of the sum in URL-safe base64, `cmd/internal/buildid/buildid.go`).
+    pub fn action_id(&self) -> Option<String> {
+        const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let hex = self.sum.as_deref()?;
+        let bytes: Vec<u8> = (0..15)
+            .map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok())
+            .collect::<Option<_>>()?;
+        let mut out = String::with_capacity(20);
+        for chunk in bytes.chunks(3) {
+            let v = (u32::from(chunk[0]) << 16) | (u32::from(chunk[1]) << 8) | u32::from(chunk[2]);
+            for shift in [18, 12, 6, 0] {
+                out.push(char::from(B64[((v >> shift) & 0x3f) as usize]));
+            }
+        }
+        Some(out)
     }
 }
 
@@ -140,10 +198,35 @@ mod tests {
         let fmt = &log.records["build fmt"];
         assert_eq!(fmt.inputs, vec!["go1.27.3", "import \"fmt\"\n"]);
         assert!(fmt.sum.is_some());
-        assert_eq!(log.records["build fmt [fmt.test]"].inputs, vec!["compile\n"]);
+        assert_eq!(
+            log.records["build fmt [fmt.test]"].inputs,
+            vec!["compile\n"]
+        );
         assert!(!log.records.contains_key("moduleIndex"));
         assert_eq!(log.incomplete(), 1);
         assert_eq!(log.malformed, 0);
+    }
+
+    #[test]
+    fn computes_the_action_graph_action_id_from_the_sum() {
+        let log = parse(
+            "HASH[build x]: 667ec719478996c8daf58a648889bd21a85b0162e7019a56e59ed98008949c32\n",
+        );
+        // Real pair: the action graph showed this sum's ActionID as Zn7HGUeJlsja9YpkiIm9.
+        assert_eq!(
+            log.records["build x"].action_id().as_deref(),
+            Some("Zn7HGUeJlsja9YpkiIm9")
+        );
+    }
+
+    #[test]
+    fn separates_the_test_variant_hashed_under_the_same_key() {
+        let log = parse(concat!(
+            "HASH[build m]\nHASH[build m]: \"file m.go A\\n\"\n",
+            "HASH[build m]\nHASH[build m]: \"file m.go A\\n\"\nHASH[build m]: \"file m_test.go B\\n\"\n",
+        ));
+        assert_eq!(log.records["build m"].inputs.len(), 1);
+        assert_eq!(log.records["build m [m.test]"].inputs.len(), 2);
     }
 
     #[test]

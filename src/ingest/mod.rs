@@ -111,6 +111,7 @@ pub enum IngestError {
     #[error("failed to recognise `{path}`: {reason}")]
     Unrecognized { path: PathBuf, reason: String },
     #[error("failed to parse `{path}` as {kind} at line {line}, column {column}: {message}")]
+    /// `message` is serde's, without its own position.
     Parse {
         path: PathBuf,
         kind: &'static str,
@@ -142,13 +143,13 @@ impl std::fmt::Display for Warning {
 /// One parsed file.
 #[derive(Debug)]
 pub enum Parsed {
-    GoOutput(go_output::GoOutput),
+    GoOutput(Box<go_output::GoOutput>),
     ActionGraph(actiongraph::ActionGraph),
     ChromeTrace(chrome_trace::ChromeTrace),
     GoEnv(go_env::GoEnv),
     GoModules(Vec<go_modules::GoModule>),
     ModulesTxt(Vec<modules_txt::VendoredModule>),
-    GitLabTrace(Box<JobTrace>),
+    GitLabTrace(Box<gitlab_trace::JobTrace>),
     Command(String),
     ExitCode(i32),
 }
@@ -163,13 +164,15 @@ pub struct Inputs {
     pub go_env: Option<go_env::GoEnv>,
     pub modules: Vec<go_modules::GoModule>,
     pub vendored: Vec<modules_txt::VendoredModule>,
-    pub job_traces: Vec<JobTrace>,
+    pub job_traces: Vec<gitlab_trace::JobTrace>,
     pub command: Option<String>,
     pub exit_code: Option<i32>,
     pub warnings: Vec<Warning>,
     /// Files that could not be read; the others are still analysed.
     pub errors: Vec<IngestError>,
 }
+
+const EMPTY: &str = "the file is empty";
 
 /// How many bytes are looked at to recognise a format.
 const SNIFF_BYTES: usize = 64 * 1024;
@@ -190,7 +193,11 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
                 .filter_map(Result::ok)
                 .map(|e| e.path())
                 .filter(|p| p.is_file())
-                .filter(|p| !p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.')))
+                .filter(|p| {
+                    !p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.starts_with('.'))
+                })
                 .collect();
             found.sort();
             if found.is_empty() {
@@ -227,8 +234,7 @@ pub fn sniff(head: &[u8]) -> Option<InputKind> {
     if text.is_empty() {
         return None;
     }
-    // GitLab traces are recognised once `gitlab_trace` lands (wired in `sniff_job_trace`).
-    if sniff_job_trace(head) {
+    if gitlab_trace::sniff(head) {
         return Some(InputKind::GitLabTrace);
     }
     if let Some(rest) = text.strip_prefix('[') {
@@ -259,7 +265,9 @@ pub fn sniff(head: &[u8]) -> Option<InputKind> {
         if first.parse::<i32>().is_ok() {
             return Some(InputKind::ExitCode);
         }
-        if first.starts_with("go ") {
+        let program = first.split_whitespace().next().unwrap_or("");
+        let stem = Path::new(program).file_stem().and_then(|s| s.to_str());
+        if stem == Some("go") && first.contains(' ') {
             return Some(InputKind::Command);
         }
     }
@@ -280,9 +288,13 @@ pub fn parse_file(path: &Path) -> Result<(InputKind, Parsed, Vec<Warning>), Inge
         .take(SNIFF_BYTES as u64)
         .read_to_end(&mut head)
         .map_err(io)?;
+    // A UTF-8 byte order mark is not part of any of these formats.
+    if head.starts_with(b"\xef\xbb\xbf") {
+        head.drain(..3);
+    }
     let Some(kind) = sniff(&head) else {
         let reason = if head.iter().all(u8::is_ascii_whitespace) {
-            "the file is empty".to_owned()
+            EMPTY.to_owned()
         } else {
             "expected Go build output (-json/-x/gocachehash), an action graph, a Chrome trace, \
              go env -json, go list -m -json, vendor/modules.txt or a GitLab job trace"
@@ -293,7 +305,8 @@ pub fn parse_file(path: &Path) -> Result<(InputKind, Parsed, Vec<Warning>), Inge
             reason,
         });
     };
-    let mut reader: Box<dyn BufRead + Send> = Box::new(BufReader::new(std::io::Cursor::new(head).chain(reader)));
+    let mut reader: Box<dyn BufRead + Send> =
+        Box::new(BufReader::new(std::io::Cursor::new(head).chain(reader)));
     let source = path.display().to_string();
     let mut warnings = Vec::new();
     let parse_err = |kind: InputKind, e: serde_json::Error| IngestError::Parse {
@@ -301,7 +314,7 @@ pub fn parse_file(path: &Path) -> Result<(InputKind, Parsed, Vec<Warning>), Inge
         kind: kind.describe(),
         line: e.line(),
         column: e.column(),
-        message: e.to_string(),
+        message: serde_message(&e),
     };
     let whole = |reader: &mut Box<dyn BufRead + Send>| -> Result<Vec<u8>, IngestError> {
         let mut bytes = Vec::new();
@@ -312,20 +325,48 @@ pub fn parse_file(path: &Path) -> Result<(InputKind, Parsed, Vec<Warning>), Inge
         InputKind::GoOutput => {
             let mut builder = go_output::GoOutputBuilder::default();
             let mut lines = LineReader::new(&mut reader, MAX_LINE_BYTES);
-            while let Some(line) = lines.next_line().map_err(io)? {
-                builder.feed(&String::from_utf8_lossy(line));
+            loop {
+                match lines.next_line() {
+                    Ok(Some(line)) => builder.feed(&String::from_utf8_lossy(line)),
+                    Ok(None) => break,
+                    // A cut gzip stream (a killed job's upload): keep what was read.
+                    Err(e) if e.kind() != std::io::ErrorKind::Interrupted => {
+                        warnings.push(Warning {
+                            source: source.clone(),
+                            message: format!(
+                                "the stream is truncated (gzip or read error: {e}); kept the lines read before it"
+                            ),
+                        });
+                        break;
+                    }
+                    Err(_) => continue,
+                }
             }
             let out = builder.finish();
+            if let Some(line) = out.xtrace.unclosed_heredoc {
+                warnings.push(Warning {
+                    source: source.clone(),
+                    message: format!(
+                        "the -x heredoc opened at line {line} never closed (no `EOF`): later lines were read as its content"
+                    ),
+                });
+            }
             if lines.long_lines > 0 {
                 warnings.push(Warning {
                     source: source.clone(),
-                    message: format!("{} line(s) longer than {} bytes were cut", lines.long_lines, MAX_LINE_BYTES),
+                    message: format!(
+                        "{} line(s) longer than {} bytes were cut",
+                        lines.long_lines, MAX_LINE_BYTES
+                    ),
                 });
             }
             if !lines.ended_with_newline && out.lines > 0 {
                 warnings.push(Warning {
                     source: source.clone(),
-                    message: format!("the file ends mid-line at line {}: the build output may be truncated", out.lines),
+                    message: format!(
+                        "the file ends mid-line at line {}: the build output may be truncated",
+                        out.lines
+                    ),
                 });
             }
             if let Some(line) = out.first_bad_json_line {
@@ -350,47 +391,72 @@ pub fn parse_file(path: &Path) -> Result<(InputKind, Parsed, Vec<Warning>), Inge
             if incomplete > 0 {
                 warnings.push(Warning {
                     source: source.clone(),
-                    message: format!("{incomplete} hash record(s) have no final sum: the log was cut short"),
+                    message: format!(
+                        "{incomplete} hash record(s) have no final sum: the log was cut short"
+                    ),
                 });
             }
-            Parsed::GoOutput(out)
+            Parsed::GoOutput(Box::new(out))
         }
-        InputKind::ActionGraph => {
-            Parsed::ActionGraph(actiongraph::parse(&whole(&mut reader)?).map_err(|e| parse_err(kind, e))?)
-        }
+        InputKind::ActionGraph => Parsed::ActionGraph(
+            actiongraph::parse(&whole(&mut reader)?).map_err(|e| parse_err(kind, e))?,
+        ),
         InputKind::ChromeTrace => {
-            let trace = chrome_trace::parse(&whole(&mut reader)?).map_err(|e| parse_err(kind, e))?;
+            let trace =
+                chrome_trace::parse(&whole(&mut reader)?).map_err(|e| parse_err(kind, e))?;
             if trace.unclosed > 0 {
                 warnings.push(Warning {
                     source: source.clone(),
-                    message: format!("{} trace span(s) never ended: the build was cut short", trace.unclosed),
+                    message: format!(
+                        "{} trace span(s) never ended: the build was cut short",
+                        trace.unclosed
+                    ),
                 });
             }
             Parsed::ChromeTrace(trace)
         }
-        InputKind::GoEnv => Parsed::GoEnv(go_env::parse(&whole(&mut reader)?).map_err(|e| parse_err(kind, e))?),
+        InputKind::GoEnv => {
+            Parsed::GoEnv(go_env::parse(&whole(&mut reader)?).map_err(|e| parse_err(kind, e))?)
+        }
         InputKind::GoModules => {
             let (modules, err) = go_modules::parse(&whole(&mut reader)?);
             if let Some(e) = err {
                 warnings.push(Warning {
                     source: source.clone(),
                     message: format!(
-                        "module list cut at line {}, column {}: {e}; kept {} module(s)",
+                        "module list cut at line {}, column {}: {}; kept {} module(s)",
                         e.line(),
                         e.column(),
+                        serde_message(&e),
                         modules.len()
                     ),
                 });
             }
             Parsed::GoModules(modules)
         }
-        InputKind::ModulesTxt => {
-            Parsed::ModulesTxt(modules_txt::parse(&String::from_utf8_lossy(&whole(&mut reader)?)))
+        InputKind::ModulesTxt => Parsed::ModulesTxt(modules_txt::parse(&String::from_utf8_lossy(
+            &whole(&mut reader)?,
+        ))),
+        InputKind::GitLabTrace => {
+            let trace = gitlab_trace::parse(reader).map_err(|e| IngestError::Unrecognized {
+                path: path.to_owned(),
+                reason: e.to_string(),
+            })?;
+            warnings.extend(trace.warnings.iter().map(|m| Warning {
+                source: source.clone(),
+                message: m.clone(),
+            }));
+            Parsed::GitLabTrace(Box::new(trace))
         }
-        InputKind::GitLabTrace => parse_job_trace(path, reader, &source, &mut warnings)?,
-        InputKind::Command => Parsed::Command(String::from_utf8_lossy(&whole(&mut reader)?).trim().to_owned()),
+        InputKind::Command => Parsed::Command(
+            String::from_utf8_lossy(&whole(&mut reader)?)
+                .trim()
+                .to_owned(),
+        ),
         InputKind::ExitCode => {
-            let text = String::from_utf8_lossy(&whole(&mut reader)?).trim().to_owned();
+            let text = String::from_utf8_lossy(&whole(&mut reader)?)
+                .trim()
+                .to_owned();
             Parsed::ExitCode(text.parse().map_err(|_| IngestError::Unrecognized {
                 path: path.to_owned(),
                 reason: format!("expected an exit code, found `{text}`"),
@@ -400,17 +466,36 @@ pub fn parse_file(path: &Path) -> Result<(InputKind, Parsed, Vec<Warning>), Inge
     Ok((kind, parsed, warnings))
 }
 
+/// serde's message without the ` at line N column M` it appends (the error states it once).
+fn serde_message(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" at line ") {
+        Some(at) => text[..at].to_owned(),
+        None => text,
+    }
+}
+
 /// Loads bundles and loose files: every file is parsed in parallel, then merged in path
 /// order so the result is the same at any thread count. A file that fails is recorded in
 /// `errors` and the others still load.
 pub fn load(paths: &[PathBuf]) -> Result<Inputs, IngestError> {
     let files = expand(paths)?;
-    let results: Vec<_> = files.par_iter().map(|p| (p.clone(), parse_file(p))).collect();
+    let results: Vec<_> = files
+        .par_iter()
+        .map(|p| (p.clone(), parse_file(p)))
+        .collect();
     let mut inputs = Inputs::default();
     for (path, result) in results {
         let source = path.display().to_string();
         let (kind, parsed, warnings) = match result {
             Ok(ok) => ok,
+            // An empty file in a bundle is an output the Go command did not write to
+            // (build.jsonl before Go 1.24); only a file named on its own is an error.
+            Err(IngestError::Unrecognized { reason, .. })
+                if reason == EMPTY && !paths.contains(&path) =>
+            {
+                continue;
+            }
             Err(e) => {
                 inputs.errors.push(e);
                 continue;
@@ -423,9 +508,13 @@ pub fn load(paths: &[PathBuf]) -> Result<Inputs, IngestError> {
             message: format!("a second {what} was given; this one is ignored"),
         };
         match parsed {
-            Parsed::GoOutput(out) => inputs.go_output.push(out),
-            Parsed::ActionGraph(g) if inputs.action_graph.is_none() => inputs.action_graph = Some(g),
-            Parsed::ChromeTrace(t) if inputs.chrome_trace.is_none() => inputs.chrome_trace = Some(t),
+            Parsed::GoOutput(out) => inputs.go_output.push(*out),
+            Parsed::ActionGraph(g) if inputs.action_graph.is_none() => {
+                inputs.action_graph = Some(g)
+            }
+            Parsed::ChromeTrace(t) if inputs.chrome_trace.is_none() => {
+                inputs.chrome_trace = Some(t)
+            }
             Parsed::GoEnv(e) if inputs.go_env.is_none() => inputs.go_env = Some(e),
             Parsed::GoModules(m) => inputs.modules.extend(m),
             Parsed::ModulesTxt(m) => inputs.vendored.extend(m),
@@ -440,24 +529,4 @@ pub fn load(paths: &[PathBuf]) -> Result<Inputs, IngestError> {
         }
     }
     Ok(inputs)
-}
-
-/// Placeholder model until the GitLab trace parser lands.
-#[derive(Debug, Clone, Default)]
-pub struct JobTrace;
-
-fn sniff_job_trace(_head: &[u8]) -> bool {
-    false
-}
-
-fn parse_job_trace(
-    path: &Path,
-    _reader: Box<dyn BufRead + Send>,
-    _source: &str,
-    _warnings: &mut [Warning],
-) -> Result<Parsed, IngestError> {
-    Err(IngestError::Unrecognized {
-        path: path.to_owned(),
-        reason: "GitLab job traces are not supported yet".into(),
-    })
 }

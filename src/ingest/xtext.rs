@@ -77,6 +77,8 @@ pub struct XTrace {
     /// Compiler and linker messages (`# pkg` headers and `file.go:L:C: ...` lines).
     pub diagnostics: Vec<String>,
     pub command_lines: u64,
+    /// Line of a heredoc that never saw its `EOF`: every later line was read as its content.
+    pub unclosed_heredoc: Option<u64>,
 }
 
 impl XTrace {
@@ -88,7 +90,11 @@ impl XTrace {
     /// that points at `$WORK/<objdir>/_pkg_.a`.
     pub fn package_of_objdir(&self) -> HashMap<&str, &str> {
         let mut map = HashMap::new();
-        for entries in self.importcfgs.values().chain(self.link_importcfgs.values()) {
+        for entries in self
+            .importcfgs
+            .values()
+            .chain(self.link_importcfgs.values())
+        {
             for pf in entries {
                 if let ArchiveSource::Work(dir) = &pf.source {
                     map.entry(dir.as_str()).or_insert(pf.package.as_str());
@@ -102,6 +108,7 @@ impl XTrace {
 const MAX_DIAGNOSTICS: usize = 2_000;
 
 struct Heredoc {
+    line: u64,
     target: HeredocTarget,
     objdir: String,
     entries: Vec<PackageFile>,
@@ -127,10 +134,12 @@ impl XTextBuilder {
         if let Some(doc) = &mut self.heredoc {
             if line == "EOF" {
                 self.close_heredoc();
-            } else if matches!(doc.target, HeredocTarget::CompileCfg | HeredocTarget::LinkCfg) {
-                if let Some(pf) = parse_packagefile(line, self.trace.work_dir.as_deref()) {
-                    doc.entries.push(pf);
-                }
+            } else if matches!(
+                doc.target,
+                HeredocTarget::CompileCfg | HeredocTarget::LinkCfg
+            ) && let Some(pf) = parse_packagefile(line, self.trace.work_dir.as_deref())
+            {
+                doc.entries.push(pf);
             }
             return;
         }
@@ -139,7 +148,7 @@ impl XTextBuilder {
             return;
         }
         if line.starts_with("cat >") && line.contains("<< 'EOF'") {
-            self.open_heredoc(line);
+            self.open_heredoc(line, line_no);
             return;
         }
         if is_diagnostic(line) {
@@ -151,8 +160,11 @@ impl XTextBuilder {
         self.command(line, event_package, line_no);
     }
 
-    fn open_heredoc(&mut self, line: &str) {
-        let path = line["cat >".len()..].split_whitespace().next().unwrap_or("");
+    fn open_heredoc(&mut self, line: &str, line_no: u64) {
+        let path = line["cat >".len()..]
+            .split_whitespace()
+            .next()
+            .unwrap_or("");
         let path = normalize_work(path, self.trace.work_dir.as_deref());
         let (objdir, file) = split_objdir(&path);
         let target = match file {
@@ -161,6 +173,7 @@ impl XTextBuilder {
             _ => HeredocTarget::Other,
         };
         self.heredoc = Some(Heredoc {
+            line: line_no,
             target,
             objdir: objdir.unwrap_or_default().to_owned(),
             entries: Vec::new(),
@@ -214,7 +227,9 @@ impl XTextBuilder {
                         | "-asmhdr" | "-symabis" | "-D" | "-I" | "-coveragecfg" | "-pgoprofile" => {
                             it.next();
                         }
-                        a if a.ends_with(".go") && !a.starts_with('-') => c.files.push(a.to_owned()),
+                        a if a.ends_with(".go") && !a.starts_with('-') => {
+                            c.files.push(a.to_owned())
+                        }
                         a if a.starts_with('-') => c.flags.push(a.to_owned()),
                         _ => {}
                     }
@@ -231,20 +246,23 @@ impl XTextBuilder {
                 let mut it = args.iter();
                 while let Some(arg) = it.next() {
                     match arg.as_str() {
-                        "-o" => l.output = normalize_work(it.next().map_or("", |s| s), work.as_deref()),
+                        "-o" => {
+                            l.output = normalize_work(it.next().map_or("", |s| s), work.as_deref())
+                        }
                         "-importcfg" => {
                             let cfg = normalize_work(it.next().map_or("", |s| s), work.as_deref());
                             l.objdir = split_objdir(&cfg).0.unwrap_or_default().to_owned();
                         }
-                        a if a.starts_with("-buildid=") || a.starts_with("-X=runtime.godebugDefault") => {}
+                        a if a.starts_with("-buildid=")
+                            || a.starts_with("-X=runtime.godebugDefault") => {}
                         a if a.starts_with('-') => l.flags.push(a.to_owned()),
                         _ => {}
                     }
                 }
                 self.trace.links.push(l);
             }
-            "asm" | "cgo" | "pack" | "vet" | "cover" | "gcc" | "clang" | "cc" | "g++" | "clang++"
-            | "gccgo" => {
+            "asm" | "cgo" | "pack" | "vet" | "cover" | "gcc" | "clang" | "cc" | "g++"
+            | "clang++" | "gccgo" => {
                 self.trace.command_lines += 1;
                 let objdir = args.iter().find_map(|a| {
                     let a = normalize_work(a.trim_start_matches("-objdir="), work.as_deref());
@@ -263,6 +281,7 @@ impl XTextBuilder {
 
     pub fn finish(mut self) -> XTrace {
         // A trace cut inside a heredoc still keeps what was read of it.
+        self.trace.unclosed_heredoc = self.heredoc.as_ref().map(|h| h.line);
         self.close_heredoc();
         let mains: HashMap<String, String> = self
             .trace
@@ -284,8 +303,11 @@ impl XTextBuilder {
 }
 
 fn is_assignment(word: &str) -> bool {
-    word.split_once('=')
-        .is_some_and(|(k, _)| !k.is_empty() && k.bytes().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_'))
+    word.split_once('=').is_some_and(|(k, _)| {
+        !k.is_empty()
+            && k.bytes()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_')
+    })
 }
 
 /// `/usr/lib/go/pkg/tool/linux_amd64/compile` → `compile`; `compile.exe` → `compile`.
@@ -302,7 +324,11 @@ fn is_diagnostic(line: &str) -> bool {
     let Some((path, rest)) = line.split_once(".go:") else {
         return false;
     };
-    !path.contains(' ') && rest.split(':').next().is_some_and(|n| !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit()))
+    !path.contains(' ')
+        && rest
+            .split(':')
+            .next()
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit()))
 }
 
 /// `packagefile fmt=/root/.cache/go-build/ab/ab...-d` → (fmt, Cache).
@@ -351,8 +377,13 @@ fn split_objdir(path: &str) -> (Option<&str>, &str) {
         return (None, path);
     };
     let (dir, file) = rest.split_once('/').unwrap_or((rest, ""));
-    let is_objdir = dir.len() > 1 && dir.starts_with('b') && dir[1..].bytes().all(|c| c.is_ascii_digit());
-    if is_objdir { (Some(dir), file) } else { (None, path) }
+    let is_objdir =
+        dir.len() > 1 && dir.starts_with('b') && dir[1..].bytes().all(|c| c.is_ascii_digit());
+    if is_objdir {
+        (Some(dir), file)
+    } else {
+        (None, path)
+    }
 }
 
 /// Splits a command line as Go printed it: words separated by spaces, Go-quoted words
@@ -373,9 +404,9 @@ fn shell_words(line: &str) -> Vec<String> {
             '"' => {
                 in_word = true;
                 let rest = &line[i..];
-                match super::gostring::closing_quote(rest).and_then(|end| {
-                    unquote_lossy(&rest[..=end]).map(|s| (s, end))
-                }) {
+                match super::gostring::closing_quote(rest)
+                    .and_then(|end| unquote_lossy(&rest[..=end]).map(|s| (s, end)))
+                {
                     Some((s, end)) => {
                         current.push_str(&s);
                         while chars.peek().is_some_and(|&(j, _)| j <= i + end) {
@@ -437,8 +468,14 @@ mod tests {
         ));
         assert_eq!(t.work_dir.as_deref(), Some("/tmp/go-build42"));
         let c = &t.compiles[0];
-        assert_eq!((c.objdir.as_str(), c.package.as_str()), ("b003", "example.com/m/cmd/x"));
-        assert_eq!(c.flags, vec!["-lang=go1.22", "-complete", "-N", "-l", "-pack"]);
+        assert_eq!(
+            (c.objdir.as_str(), c.package.as_str()),
+            ("b003", "example.com/m/cmd/x")
+        );
+        assert_eq!(
+            c.flags,
+            vec!["-lang=go1.22", "-complete", "-N", "-l", "-pack"]
+        );
         assert_eq!(c.files, vec!["./main.go"]);
         let cfg = &t.importcfgs["b003"];
         assert_eq!(cfg[0].source, ArchiveSource::Work("b004".into()));
@@ -451,7 +488,9 @@ mod tests {
 
     #[test]
     fn survives_truncation_and_garbage() {
-        let t = parse("cat >$WORK/b001/importcfg << 'EOF' # internal\npackagefile fmt=$WORK/b002/_pkg_.a\n");
+        let t = parse(
+            "cat >$WORK/b001/importcfg << 'EOF' # internal\npackagefile fmt=$WORK/b002/_pkg_.a\n",
+        );
         assert_eq!(t.importcfgs["b001"].len(), 1);
         let t = parse("compile -o\n\"unterminated\n'''\n-p\n\u{0}\u{1}");
         assert_eq!(t.compiles.len(), 1);

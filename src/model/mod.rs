@@ -55,11 +55,17 @@ pub struct Action {
     /// User + system CPU time of the tool, when Go measured it.
     pub cpu_ns: Option<i64>,
     pub failed: bool,
+    /// The `gocachehash` key this action's inputs are logged under, matched by action ID
+    /// when the graph and the hash log agree on one (see `dag::assemble`).
+    pub key: Option<String>,
 }
 
 impl Action {
     /// The `gocachehash` key this action's inputs are logged under.
     pub fn hash_key(&self) -> Option<String> {
+        if let Some(k) = &self.key {
+            return Some(k.clone());
+        }
         match self.mode.as_str() {
             "build" | "link" | "vet" => Some(format!("{} {}", self.mode, self.package)),
             _ => None,

@@ -21,7 +21,7 @@ fn table(header: &[&str], opts: &TableOptions) -> Table {
     let mut t = Table::new();
     t.load_style(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(header.iter().map(|h| Cell::new(h)));
+        .set_header(header.iter().map(Cell::new));
     if let Some(w) = opts.width {
         t.set_width(w);
     }
@@ -48,7 +48,10 @@ pub fn write(report: &Report, out: &mut dyn Write, opts: &TableOptions) -> std::
     let b = &report.build;
     let s = &report.summary;
     let mut t = table(&["build", ""], opts);
-    t.add_row(vec![Cell::new("command"), Cell::new(b.command.as_deref().unwrap_or("(not recorded)"))]);
+    t.add_row(vec![
+        Cell::new("command"),
+        Cell::new(b.command.as_deref().unwrap_or("(not recorded)")),
+    ]);
     let status = match (b.failed, b.exit_code) {
         (true, Some(c)) => format!("FAILED (exit {c})"),
         (true, None) => "FAILED".to_owned(),
@@ -66,10 +69,22 @@ pub fn write(report: &Report, out: &mut dyn Write, opts: &TableOptions) -> std::
     if let Some(m) = &b.main_module {
         t.add_row(vec![Cell::new("main module"), Cell::new(m)]);
     }
-    t.add_row(vec![Cell::new("wall time"), Cell::new(b.wall_ms.map_or("-".into(), seconds))]);
-    t.add_row(vec![Cell::new("critical path"), Cell::new(seconds(s.critical_path_ms))]);
+    t.add_row(vec![
+        Cell::new("wall time"),
+        Cell::new(b.wall_ms.map_or("-".into(), seconds)),
+    ]);
+    t.add_row(vec![
+        Cell::new("critical path"),
+        Cell::new(seconds(s.critical_path_ms)),
+    ]);
     let p = &s.packages;
-    let mut packages = format!("{} packages: {} hits, {} misses ({} hit rate)", p.total, p.hits, p.misses, percent(p.hit_rate));
+    let mut packages = format!(
+        "{} packages: {} hits, {} misses ({} hit rate)",
+        p.total,
+        p.hits,
+        p.misses,
+        percent(p.hit_rate)
+    );
     if p.installed > 0 {
         packages.push_str(&format!(", {} installed in GOROOT/pkg", p.installed));
     }
@@ -77,13 +92,31 @@ pub fn write(report: &Report, out: &mut dyn Write, opts: &TableOptions) -> std::
         packages.push_str(&format!(", {} not reached", p.not_run));
     }
     t.add_row(vec![Cell::new("cache"), Cell::new(packages)]);
-    t.add_row(vec![Cell::new("time in misses"), Cell::new(seconds(s.miss_ms))]);
+    t.add_row(vec![
+        Cell::new("time in misses"),
+        Cell::new(seconds(s.miss_ms)),
+    ]);
     writeln!(out, "{t}")?;
 
     if !report.modules.is_empty() {
-        let mut t = table(&["module", "version", "packages", "hits", "misses", "hit rate", "miss time"], opts);
+        let mut t = table(
+            &[
+                "module",
+                "version",
+                "packages",
+                "hits",
+                "misses",
+                "hit rate",
+                "miss time",
+            ],
+            opts,
+        );
         for m in &report.modules {
-            let name = if m.main { format!("{} (main)", m.module) } else { m.module.clone() };
+            let name = if m.main {
+                format!("{} (main)", m.module)
+            } else {
+                m.module.clone()
+            };
             t.add_row(vec![
                 Cell::new(name),
                 Cell::new(m.version.as_deref().unwrap_or("")),
@@ -98,7 +131,10 @@ pub fn write(report: &Report, out: &mut dyn Write, opts: &TableOptions) -> std::
     }
 
     if !report.causes.is_empty() {
-        let mut t = table(&["cause", "origin", "misses", "time", "why / what to do"], opts);
+        let mut t = table(
+            &["cause", "origin", "misses", "time", "why / what to do"],
+            opts,
+        );
         for c in &report.causes {
             t.add_row(vec![
                 Cell::new(c.kind),
@@ -112,7 +148,10 @@ pub fn write(report: &Report, out: &mut dyn Write, opts: &TableOptions) -> std::
     }
 
     if !report.origins.is_empty() {
-        let mut t = table(&["origin", "cause", "rebuilds", "time", "what changed"], opts);
+        let mut t = table(
+            &["origin", "cause", "rebuilds", "time", "what changed"],
+            opts,
+        );
         for o in &report.origins {
             t.add_row(vec![
                 Cell::new(&o.package),
@@ -125,12 +164,24 @@ pub fn write(report: &Report, out: &mut dyn Write, opts: &TableOptions) -> std::
         writeln!(out, "\nWhere the rebuilds started\n{t}")?;
     }
 
-    let mut misses: Vec<_> = report.actions.iter().filter(|a| a.cache == CacheOutcome::Miss).collect();
-    misses.sort_by(|a, b| b.duration_ms.unwrap_or(0.0).total_cmp(&a.duration_ms.unwrap_or(0.0)).then(a.id.cmp(&b.id)));
+    let mut misses: Vec<_> = report
+        .actions
+        .iter()
+        .filter(|a| a.cache == CacheOutcome::Miss)
+        .collect();
+    misses.sort_by(|a, b| {
+        b.duration_ms
+            .unwrap_or(0.0)
+            .total_cmp(&a.duration_ms.unwrap_or(0.0))
+            .then(a.id.cmp(&b.id))
+    });
     if !misses.is_empty() {
         let mut t = table(&["package", "mode", "time", "cause", "detail"], opts);
         for a in misses.iter().take(opts.top) {
-            let (kind, detail) = a.cause.as_ref().map_or(("", ""), |c| (c.kind.as_str(), c.detail.as_str()));
+            let (kind, detail) = a
+                .cause
+                .as_ref()
+                .map_or(("", ""), |c| (c.kind.as_str(), c.detail.as_str()));
             t.add_row(vec![
                 Cell::new(&a.package),
                 Cell::new(&a.mode),
@@ -140,7 +191,11 @@ pub fn write(report: &Report, out: &mut dyn Write, opts: &TableOptions) -> std::
             ]);
         }
         let more = misses.len().saturating_sub(opts.top);
-        let title = if more > 0 { format!("Top misses by cost ({more} more)") } else { "Top misses by cost".to_owned() };
+        let title = if more > 0 {
+            format!("Top misses by cost ({more} more)")
+        } else {
+            "Top misses by cost".to_owned()
+        };
         writeln!(out, "\n{title}\n{t}")?;
     }
 
@@ -155,7 +210,12 @@ pub fn write(report: &Report, out: &mut dyn Write, opts: &TableOptions) -> std::
                 right(seconds(step.duration_ms)),
             ]);
         }
-        writeln!(out, "\nCritical path ({} steps, {})\n{t}", report.critical_path.len(), seconds(report.summary.critical_path_ms))?;
+        writeln!(
+            out,
+            "\nCritical path ({} steps, {})\n{t}",
+            report.critical_path.len(),
+            seconds(report.summary.critical_path_ms)
+        )?;
     }
 
     if !b.diagnostics.is_empty() {

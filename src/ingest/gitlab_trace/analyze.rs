@@ -12,6 +12,7 @@ use super::cache::CacheTracker;
 use super::marker::{Marker, MarkerKind};
 use super::model::{JobOutcome, JobTrace, RunnerInfo, ScriptLine};
 use super::sections::SectionTracker;
+use super::warn::Warnings;
 
 /// Total bytes of script text kept.
 pub const MAX_SCRIPT_BYTES: usize = 256 * 1024 * 1024;
@@ -67,7 +68,7 @@ pub(crate) struct Analyzer {
     script_lines: Vec<ScriptLine>,
     script_bytes: usize,
     script_cap_warned: bool,
-    warnings: Vec<String>,
+    warnings: Warnings,
 }
 
 impl Analyzer {
@@ -92,7 +93,7 @@ impl Analyzer {
             script_lines: Vec::new(),
             script_bytes: 0,
             script_cap_warned: false,
-            warnings: Vec::new(),
+            warnings: Warnings::default(),
         }
     }
 
@@ -104,20 +105,30 @@ impl Analyzer {
     }
 
     /// Builds the result. `lines`, `has_timestamps` and the flags come from the assembler.
-    pub(crate) fn finish(mut self, lines: u64, has_timestamps: bool, invalid_utf8: bool, cut: bool) -> JobTrace {
+    pub(crate) fn finish(
+        mut self,
+        lines: u64,
+        has_timestamps: bool,
+        invalid_utf8: bool,
+        cut: bool,
+    ) -> JobTrace {
         if invalid_utf8 {
-            self.warnings
-                .push("trace has bytes that are not UTF-8; they were replaced with U+FFFD".to_owned());
+            self.warnings.push(
+                "trace has bytes that are not UTF-8; they were replaced with U+FFFD".to_owned(),
+            );
         }
         if cut {
-            self.warnings
-                .push(format!("trace ends in the middle of line {lines} (no final newline); it may be cut short"));
+            self.warnings.push(format!(
+                "trace ends in the middle of line {lines} (no final newline); it may be cut short"
+            ));
         }
         if self.outcome == JobOutcome::Unknown && self.canceled_hint {
             self.outcome = JobOutcome::Canceled;
         }
         let sections = self.sections.finish(self.last_ms, &mut self.warnings);
-        let cache_ops = self.cache.finish(&sections, has_timestamps);
+        let cache_ops = self
+            .cache
+            .finish(&sections, has_timestamps, &mut self.warnings);
         JobTrace {
             runner: self.runner,
             executor: self.executor,
@@ -133,7 +144,7 @@ impl Analyzer {
             end_ms: self.last_ms,
             has_timestamps,
             script_lines: self.script_lines,
-            warnings: self.warnings,
+            warnings: self.warnings.into_vec(),
             lines,
         }
     }
@@ -175,7 +186,9 @@ impl Analyzer {
     /// `  on <name> <token>[, system ID: <id>]`, `  on kitsune minikube (a21b584f)`, and
     /// `  feature flags: …`, just after the header.
     fn runner_on_line(&mut self, t: &str, line: u64) -> bool {
-        let Some(header) = self.header_line else { return false };
+        let Some(header) = self.header_line else {
+            return false;
+        };
         if line > header + HEADER_WINDOW {
             return false;
         }
@@ -205,8 +218,8 @@ impl Analyzer {
             None => (who, None),
         };
         self.runner.name = Some(name.to_owned());
-        self.runner.token_or_id = token
-            .map(|tok| tok.trim_start_matches('(').trim_end_matches(')').to_owned());
+        self.runner.token_or_id =
+            token.map(|tok| tok.trim_start_matches('(').trim_end_matches(')').to_owned());
         self.runner.system_id = system_id;
         true
     }
@@ -222,8 +235,12 @@ impl Analyzer {
             self.executor_from_prepare = true;
             return true;
         }
-        let Some(rest) = t.strip_prefix("Using ") else { return false };
-        let Some(kind) = executor_from_using(rest) else { return false };
+        let Some(rest) = t.strip_prefix("Using ") else {
+            return false;
+        };
+        let Some(kind) = executor_from_using(rest) else {
+            return false;
+        };
         if !self.executor_from_prepare {
             self.executor = Some(kind);
         }
@@ -279,15 +296,16 @@ impl Analyzer {
             self.exit_code = None;
             return;
         }
-        let (reason, system) = if let Some(r) = t.strip_prefix("ERROR: Job failed (system failure):") {
-            (r.trim(), true)
-        } else if let Some(r) = t.strip_prefix("ERROR: Job failed:") {
-            (r.trim(), false)
-        } else if t == "ERROR: Job failed" {
-            ("", false)
-        } else {
-            return;
-        };
+        let (reason, system) =
+            if let Some(r) = t.strip_prefix("ERROR: Job failed (system failure):") {
+                (r.trim(), true)
+            } else if let Some(r) = t.strip_prefix("ERROR: Job failed:") {
+                (r.trim(), false)
+            } else if t == "ERROR: Job failed" {
+                ("", false)
+            } else {
+                return;
+            };
         let lower = reason.to_ascii_lowercase();
         self.exit_code = exit_code_in(reason);
         self.outcome = if lower.contains("canceled") || lower.contains("cancelled") {
@@ -314,13 +332,16 @@ impl Analyzer {
             return;
         }
         let t = l.text.trim();
-        let stage_header = (t.starts_with("Executing \"") && t.ends_with("\" stage of the job script"))
+        let stage_header = (t.starts_with("Executing \"")
+            && t.ends_with("\" stage of the job script"))
             || t == "Running after_script"
             || t == "Running after script...";
         if stage_header || (l.stream.is_none() && is_executor_notice(t)) {
             return;
         }
-        if self.script_bytes.saturating_add(l.text.len()) > MAX_SCRIPT_BYTES {
+        // Charge the struct too, so a flood of empty lines is bounded as well.
+        let cost = l.text.len() + std::mem::size_of::<ScriptLine>();
+        if self.script_bytes.saturating_add(cost) > MAX_SCRIPT_BYTES {
             if !self.script_cap_warned {
                 self.script_cap_warned = true;
                 self.warnings.push(format!(
@@ -330,7 +351,7 @@ impl Analyzer {
             }
             return;
         }
-        self.script_bytes += l.text.len();
+        self.script_bytes += cost;
         self.script_lines.push(ScriptLine {
             text: l.text.to_owned(),
             section: section.map(str::to_owned),
@@ -344,8 +365,10 @@ impl Analyzer {
     fn anywhere_line(&mut self, t: &str) {
         // helpers/trace/buffer.go, writeLimitExceededMessage.
         if t.starts_with("Job's log exceeded limit of ") {
-            self.warnings
-                .push(format!("the runner stopped collecting output: {}", t.trim()));
+            self.warnings.push(format!(
+                "the runner stopped collecting output: {}",
+                t.trim()
+            ));
         }
         if t.contains("script canceled externally") || t.trim() == "Job canceled" {
             self.canceled_hint = true;
@@ -359,13 +382,27 @@ impl Analyzer {
 fn executor_from_using(rest: &str) -> Option<String> {
     let (head, _) = rest.split_once(" executor")?;
     let word = head.split([' ', '(']).next()?.trim();
-    if word.is_empty() || !word.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'+') {
+    if word.is_empty()
+        || !word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'+')
+    {
         return None;
     }
     let kind = word.to_ascii_lowercase();
     let known = [
-        "docker", "kubernetes", "shell", "ssh", "custom", "virtualbox", "parallels", "instance",
-        "docker-autoscaler", "docker+machine", "docker-windows", "docker-ssh",
+        "docker",
+        "kubernetes",
+        "shell",
+        "ssh",
+        "custom",
+        "virtualbox",
+        "parallels",
+        "instance",
+        "docker-autoscaler",
+        "docker+machine",
+        "docker-windows",
+        "docker-ssh",
     ];
     known.contains(&kind.as_str()).then_some(kind)
 }
@@ -374,9 +411,14 @@ fn executor_from_using(rest: &str) -> Option<String> {
 /// (`executors/docker/internal/pull`, `executors/docker/docker.go`). Without stream
 /// numbers they are told from job output only by their wording.
 fn is_executor_notice(t: &str) -> bool {
-    ["Using docker image ", "Using effective pull policy of ", "Pulling docker image ", "Authenticating with credentials from "]
-        .iter()
-        .any(|p| t.starts_with(p))
+    [
+        "Using docker image ",
+        "Using effective pull policy of ",
+        "Pulling docker image ",
+        "Authenticating with credentials from ",
+    ]
+    .iter()
+    .any(|p| t.starts_with(p))
 }
 
 /// `exit code 1`, `exit status 1`, `command terminated with exit code 137`.
@@ -397,7 +439,10 @@ impl EventSink for Analyzer {
         let ms = entry_ms.or(m.ms);
         self.note_time(ms);
         match m.kind {
-            MarkerKind::Start => self.sections.start(&m.name, &m.options, ms, line),
+            MarkerKind::Start => {
+                self.sections
+                    .start(&m.name, &m.options, ms, line, &mut self.warnings)
+            }
             MarkerKind::End => {
                 if is_cache_section(&m.name) {
                     self.cache.section_ended();
@@ -456,19 +501,31 @@ mod tests {
     fn exit_codes() {
         assert_eq!(exit_code_in("exit code 1"), Some(1));
         assert_eq!(exit_code_in("exit status 2"), Some(2));
-        assert_eq!(exit_code_in("command terminated with exit code 137"), Some(137));
+        assert_eq!(
+            exit_code_in("command terminated with exit code 137"),
+            Some(137)
+        );
         assert_eq!(exit_code_in("exit code -1"), Some(-1));
-        assert_eq!(exit_code_in("execution took longer than 1h0m0s seconds"), None);
+        assert_eq!(
+            exit_code_in("execution took longer than 1h0m0s seconds"),
+            None
+        );
         assert_eq!(exit_code_in("exit code 99999999999"), None);
     }
 
     #[test]
     fn executor_names() {
         let e = |s: &str| executor_from_using(s);
-        assert_eq!(e("Docker executor with image golang:1.24 ...").as_deref(), Some("docker"));
+        assert_eq!(
+            e("Docker executor with image golang:1.24 ...").as_deref(),
+            Some("docker")
+        );
         assert_eq!(e("Shell (bash) executor...").as_deref(), Some("shell"));
         assert_eq!(e("Shell executor...").as_deref(), Some("shell"));
-        assert_eq!(e("VirtualBox version 6.1 executor...").as_deref(), Some("virtualbox"));
+        assert_eq!(
+            e("VirtualBox version 6.1 executor...").as_deref(),
+            Some("virtualbox")
+        );
         assert_eq!(e("Parallels 17 executor...").as_deref(), Some("parallels"));
         assert_eq!(e("attach strategy to execute scripts..."), None);
         assert_eq!(e("effective pull policy of [always] for container x"), None);

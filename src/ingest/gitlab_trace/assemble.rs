@@ -105,7 +105,8 @@ impl Assembler {
                 self.phys += 1;
             }
             let take = (TS_PREFIX_LEN - self.prefix.len()).min(data.len());
-            self.prefix.extend_from_slice(data.get(..take).unwrap_or_default());
+            self.prefix
+                .extend_from_slice(data.get(..take).unwrap_or_default());
             data = data.get(take..).unwrap_or_default();
             if self.prefix.len() < TS_PREFIX_LEN {
                 return;
@@ -280,11 +281,17 @@ mod tests {
 
     impl EventSink for Rec {
         fn marker(&mut self, m: &Marker, line: u64, entry_ms: Option<i64>) {
-            let kind = if m.kind == MarkerKind::Start { "start" } else { "end" };
-            self.events.push(format!("{kind}:{} l{line} {entry_ms:?}", m.name));
+            let kind = if m.kind == MarkerKind::Start {
+                "start"
+            } else {
+                "end"
+            };
+            self.events
+                .push(format!("{kind}:{} l{line} {entry_ms:?}", m.name));
         }
         fn line(&mut self, l: &LogicalLine<'_>) {
-            self.events.push(format!("line l{} {:?} {:?}", l.line, l.ms, l.text));
+            self.events
+                .push(format!("line l{} {:?} {:?}", l.line, l.ms, l.text));
         }
         fn time(&mut self, _ms: i64) {}
         fn warn(&mut self, message: String) {
@@ -315,7 +322,12 @@ mod tests {
         for chunk in [1, 3, 1024] {
             assert_eq!(
                 run(input, chunk).events,
-                vec!["end:a l1 None", "start:b l1 None", "end:b l1 None", "line l1 None \"$ whoami\""],
+                vec![
+                    "end:a l1 None",
+                    "start:b l1 None",
+                    "end:b l1 None",
+                    "line l1 None \"$ whoami\""
+                ],
                 "chunk {chunk}"
             );
         }
@@ -323,10 +335,17 @@ mod tests {
 
     #[test]
     fn crlf_and_cr_overwrite() {
-        let rec = run(b"one\r\nprogress 10%\rprogress 100%\nerased\r\x1b[0K\n", 1024);
+        let rec = run(
+            b"one\r\nprogress 10%\rprogress 100%\nerased\r\x1b[0K\n",
+            1024,
+        );
         assert_eq!(
             rec.events,
-            vec!["line l1 None \"one\"", "line l2 None \"progress 100%\"", "line l3 None \"\""]
+            vec![
+                "line l1 None \"one\"",
+                "line l2 None \"progress 100%\"",
+                "line l3 None \"\""
+            ]
         );
     }
 
@@ -364,11 +383,15 @@ mod tests {
     #[test]
     fn real_cr_before_continuation_overwrites() {
         // Runner <= 19.0 with CR intact: `…\r\n<ts> 00O+\e[0K…`.
-        let input = b"2026-01-21T09:47:05.094269Z 00O section_start:1768988825:prepare_executor\r\n\
+        let input =
+            b"2026-01-21T09:47:05.094269Z 00O section_start:1768988825:prepare_executor\r\n\
 2026-01-21T09:47:05.094270Z 00O+\x1b[0K\x1b[36;1mPreparing the \"docker\" executor\x1b[0;m\n";
         let rec = run(input, 1024);
         assert_eq!(rec.events.len(), 2);
-        assert_eq!(rec.events[1], "line l1 Some(1768988825094) \"Preparing the \\\"docker\\\" executor\"");
+        assert_eq!(
+            rec.events[1],
+            "line l1 Some(1768988825094) \"Preparing the \\\"docker\\\" executor\""
+        );
     }
 
     #[test]

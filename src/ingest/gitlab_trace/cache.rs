@@ -7,9 +7,13 @@
 //! printed through `log/runner_formatter.go` (level prefix, message padded to 50 columns).
 
 use super::model::{CacheOp, CacheOpKind, CacheOutcome, Section};
+use super::warn::Warnings;
 
 /// Messages kept per operation to explain its outcome.
 const MAX_NOTES: usize = 16;
+
+/// Operations kept; real jobs have a handful.
+pub(crate) const MAX_CACHE_OPS: usize = 10_000;
 
 #[derive(Debug, Default)]
 struct OpState {
@@ -26,6 +30,8 @@ pub(crate) struct CacheTracker {
     states: Vec<OpState>,
     /// Index of the operation still waiting for its outcome.
     current: Option<usize>,
+    /// Operations not kept because of [`MAX_CACHE_OPS`].
+    dropped: u64,
 }
 
 /// Where a line sits: innermost section index and name.
@@ -33,7 +39,13 @@ pub(crate) type SectionRef<'a> = Option<(usize, &'a str)>;
 
 impl CacheTracker {
     /// One displayed line inside a cache section (or outside every section).
-    pub(crate) fn on_line(&mut self, text: &str, line: u64, ms: Option<i64>, section: SectionRef<'_>) {
+    pub(crate) fn on_line(
+        &mut self,
+        text: &str,
+        line: u64,
+        ms: Option<i64>,
+        section: SectionRef<'_>,
+    ) {
         let t = text.trim();
         if t.is_empty() {
             return;
@@ -62,7 +74,15 @@ impl CacheTracker {
         // shell writers; strip one anyway in case an executor adds it.
         let w = t.strip_prefix("WARNING: ").unwrap_or(t);
         if let Some(key) = between(t, "Checking cache for ", "...") {
-            self.begin(Restore, Some(key), CacheOutcome::Unknown, None, line, ms, section);
+            self.begin(
+                Restore,
+                Some(key),
+                CacheOutcome::Unknown,
+                None,
+                line,
+                ms,
+                section,
+            );
         } else if w == "Creating cache is not supported by this executor."
             || (w.starts_with("Missing ") && w.ends_with(". Creating cache is disabled."))
         {
@@ -72,7 +92,15 @@ impl CacheTracker {
         {
             self.begin(Restore, None, Skipped, Some(w), line, ms, section);
         } else if let Some(key) = between(t, "Creating cache ", "...") {
-            self.begin(Save, Some(key), CacheOutcome::Unknown, None, line, ms, section);
+            self.begin(
+                Save,
+                Some(key),
+                CacheOutcome::Unknown,
+                None,
+                line,
+                ms,
+                section,
+            );
         } else if let Some(key) = between(t, "Not downloading cache ", " due to policy") {
             self.begin(Restore, Some(key), Skipped, Some(t), line, ms, section);
         } else if let Some(key) = between(t, "Not uploading cache ", " due to policy") {
@@ -99,6 +127,11 @@ impl CacheTracker {
         section: SectionRef<'_>,
     ) {
         let idx = self.ops.len();
+        if idx >= MAX_CACHE_OPS {
+            self.dropped += 1;
+            self.current = None;
+            return;
+        }
         self.ops.push(CacheOp {
             op,
             key: key.map(str::to_owned),
@@ -129,12 +162,18 @@ impl CacheTracker {
             "Failed to create cache" => (CacheOpKind::Save, false),
             _ => return false,
         };
-        let idx = match self.current.filter(|&i| self.ops.get(i).is_some_and(|o| o.op == kind)) {
+        let idx = match self
+            .current
+            .filter(|&i| self.ops.get(i).is_some_and(|o| o.op == kind))
+        {
             Some(idx) => idx,
             None => {
                 // The start message was lost (cut trace); keep the verdict anyway.
                 self.begin(kind, None, CacheOutcome::Unknown, None, line, ms, section);
-                self.ops.len() - 1
+                match self.current {
+                    Some(idx) => idx,
+                    None => return true,
+                }
             }
         };
         self.touch(idx, ms);
@@ -150,15 +189,25 @@ impl CacheTracker {
     }
 
     fn verdict(&self, idx: usize, kind: CacheOpKind, ok: bool) -> (CacheOutcome, Option<String>) {
-        let notes = self.states.get(idx).map(|s| s.notes.as_slice()).unwrap_or_default();
-        let best = notes.iter().max_by_key(|(sev, _)| *sev).map(|(_, t)| t.clone());
+        let notes = self
+            .states
+            .get(idx)
+            .map(|s| s.notes.as_slice())
+            .unwrap_or_default();
+        let best = notes
+            .iter()
+            .max_by_key(|(sev, _)| *sev)
+            .map(|(_, t)| t.clone());
         match (kind, ok) {
             (CacheOpKind::Restore, true) => (CacheOutcome::Hit, best),
             (CacheOpKind::Save, true) => (CacheOutcome::Saved, best),
             (CacheOpKind::Restore, false) => {
                 // A 404 from the cache server becomes os.ErrNotExist ("file does not exist");
                 // a missing local archive is "Cache file does not exist" (cache_extractor.go).
-                let missing = notes.iter().find(|(_, t)| is_not_found(t)).map(|(_, t)| t.clone());
+                let missing = notes
+                    .iter()
+                    .find(|(_, t)| is_not_found(t))
+                    .map(|(_, t)| t.clone());
                 match missing {
                     Some(m) => (CacheOutcome::Miss, Some(m)),
                     None => (CacheOutcome::Failed, best),
@@ -177,7 +226,9 @@ impl CacheTracker {
 
     /// Helper output between the start and the verdict.
     fn detail_line(&mut self, idx: usize, t: &str) {
-        let Some(op) = self.ops.get_mut(idx) else { return };
+        let Some(op) = self.ops.get_mut(idx) else {
+            return;
+        };
         if let Some(url) = url_after(t, op.op) {
             op.url = Some(url);
             return;
@@ -187,7 +238,10 @@ impl CacheTracker {
             op.paths.push(path.trim().to_owned());
             return;
         }
-        if let Some((path, _)) = body.split_once(": found ").filter(|(_, rest)| rest.contains(" matching ")) {
+        if let Some((path, _)) = body
+            .split_once(": found ")
+            .filter(|(_, rest)| rest.contains(" matching "))
+        {
             op.paths.push(path.trim().to_owned());
             return;
         }
@@ -197,7 +251,10 @@ impl CacheTracker {
         {
             op.size_bytes = size.parse().ok();
         }
-        let severity = if ["FATAL: ", "ERROR: ", "PANIC: "].iter().any(|p| t.starts_with(p)) {
+        let severity = if ["FATAL: ", "ERROR: ", "PANIC: "]
+            .iter()
+            .any(|p| t.starts_with(p))
+        {
             2
         } else if t.starts_with("WARNING: ") {
             1
@@ -206,14 +263,29 @@ impl CacheTracker {
         } else {
             return;
         };
-        if let Some(state) = self.states.get_mut(idx).filter(|s| s.notes.len() < MAX_NOTES) {
+        if let Some(state) = self
+            .states
+            .get_mut(idx)
+            .filter(|s| s.notes.len() < MAX_NOTES)
+        {
             state.notes.push((severity, t.to_owned()));
         }
     }
 
     /// Operations in trace order, with durations. Without FF_TIMESTAMPS, an operation that
     /// ran and is alone in its cache section takes the section's (whole-second) duration.
-    pub(crate) fn finish(self, sections: &[Section], has_timestamps: bool) -> Vec<CacheOp> {
+    pub(crate) fn finish(
+        self,
+        sections: &[Section],
+        has_timestamps: bool,
+        warnings: &mut Warnings,
+    ) -> Vec<CacheOp> {
+        if self.dropped > 0 {
+            warnings.push(format!(
+                "{} cache operations past the first {MAX_CACHE_OPS} were not kept",
+                self.dropped
+            ));
+        }
         let mut per_section = std::collections::HashMap::new();
         for s in &self.states {
             if let Some(i) = s.section_idx {
@@ -284,9 +356,14 @@ mod tests {
     fn feed(lines: &[&str]) -> Vec<CacheOp> {
         let mut t = CacheTracker::default();
         for (n, l) in lines.iter().enumerate() {
-            t.on_line(l, n as u64 + 1, Some(n as i64 * 100), Some((0, "restore_cache")));
+            t.on_line(
+                l,
+                n as u64 + 1,
+                Some(n as i64 * 100),
+                Some((0, "restore_cache")),
+            );
         }
-        t.finish(&[], true)
+        t.finish(&[], true, &mut Warnings::default())
     }
 
     #[test]
@@ -316,7 +393,10 @@ mod tests {
         assert_eq!(ops.len(), 2);
         assert_eq!(ops[0].outcome, CacheOutcome::Miss);
         assert_eq!(ops[1].outcome, CacheOutcome::Hit);
-        assert_eq!(ops[1].url.as_deref(), Some("https://storage.example/p/fallback"));
+        assert_eq!(
+            ops[1].url.as_deref(),
+            Some("https://storage.example/p/fallback")
+        );
         assert_eq!(ops[1].detail, None);
     }
 
@@ -328,7 +408,10 @@ mod tests {
             "Failed to extract cache",
         ]);
         assert_eq!(ops[0].outcome, CacheOutcome::Failed);
-        assert_eq!(ops[0].detail.as_deref(), Some("FATAL: zip: not a valid zip file"));
+        assert_eq!(
+            ops[0].detail.as_deref(),
+            Some("FATAL: zip: not a valid zip file")
+        );
     }
 
     #[test]
@@ -343,7 +426,12 @@ mod tests {
         assert_eq!(ops[0].outcome, CacheOutcome::Saved);
         assert_eq!(ops[0].paths, vec!["/builds/x/.gocache/", "vendor/"]);
         assert_eq!(ops[0].size_bytes, Some(734_003_200));
-        assert!(ops[0].detail.as_deref().is_some_and(|d| d.starts_with("Cache archive size")));
+        assert!(
+            ops[0]
+                .detail
+                .as_deref()
+                .is_some_and(|d| d.starts_with("Cache archive size"))
+        );
     }
 
     #[test]
@@ -355,11 +443,18 @@ mod tests {
             "Missing gitlab-runner-helper. Creating cache is disabled.",
             "Extracting cache is not supported by this executor.",
         ]);
-        let got: Vec<_> = ops.iter().map(|o| (o.op, o.outcome, o.key.clone())).collect();
+        let got: Vec<_> = ops
+            .iter()
+            .map(|o| (o.op, o.outcome, o.key.clone()))
+            .collect();
         assert_eq!(
             got,
             vec![
-                (CacheOpKind::Restore, CacheOutcome::Skipped, Some("k".into())),
+                (
+                    CacheOpKind::Restore,
+                    CacheOutcome::Skipped,
+                    Some("k".into())
+                ),
                 (CacheOpKind::Save, CacheOutcome::Skipped, Some("k".into())),
                 (CacheOpKind::Restore, CacheOutcome::Skipped, None),
                 (CacheOpKind::Save, CacheOutcome::Skipped, None),
@@ -372,8 +467,18 @@ mod tests {
     #[test]
     fn lone_op_takes_section_duration_without_timestamps() {
         let mut t = CacheTracker::default();
-        t.on_line("Checking cache for k...", 5, None, Some((0, "restore_cache")));
-        t.on_line("Successfully extracted cache", 6, None, Some((0, "restore_cache")));
+        t.on_line(
+            "Checking cache for k...",
+            5,
+            None,
+            Some((0, "restore_cache")),
+        );
+        t.on_line(
+            "Successfully extracted cache",
+            6,
+            None,
+            Some((0, "restore_cache")),
+        );
         let section = Section {
             name: "restore_cache".into(),
             start_ms: Some(0),
@@ -385,7 +490,7 @@ mod tests {
             start_line: 4,
             end_line: Some(7),
         };
-        let ops = t.finish(&[section], false);
+        let ops = t.finish(&[section], false, &mut Warnings::default());
         assert_eq!(ops[0].duration_ms, Some(15_000));
     }
 }

@@ -81,7 +81,11 @@ fn skip_osc(raw: &[u8], mut j: usize) -> usize {
             return j + 1;
         }
         if b == ESC {
-            return if raw.get(j + 1) == Some(&b'\\') { j + 2 } else { j };
+            return if raw.get(j + 1) == Some(&b'\\') {
+                j + 2
+            } else {
+                j
+            };
         }
         j += 1;
     }
@@ -142,7 +146,10 @@ mod tests {
     #[test]
     fn old_runner_reset_at_line_start() {
         // Before 14.2 the reset came after the newline (commit 6247e5aa).
-        assert_eq!(clean(b"\x1b[0;m\x1b[0K  on gitlab-org-docker ih9XD9p3"), "  on gitlab-org-docker ih9XD9p3");
+        assert_eq!(
+            clean(b"\x1b[0;m\x1b[0K  on gitlab-org-docker ih9XD9p3"),
+            "  on gitlab-org-docker ih9XD9p3"
+        );
     }
 
     #[test]

@@ -9,7 +9,11 @@
 //! `[…m` remnant, or only blanks. That keeps `echo "section_start:1:x"` text out.
 
 use super::clean::remnant_len;
-use memchr::memmem;
+use memchr::memmem::Finder;
+use std::sync::LazyLock;
+
+/// Built once: every piece of every line is searched.
+static SECTION_PREFIX: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"section_"));
 
 /// Longest accepted section name; GitLab has no limit, but names are short identifiers.
 const MAX_NAME: usize = 1_024;
@@ -36,7 +40,7 @@ pub(crate) struct Marker {
 pub(crate) fn scan_markers(piece: &[u8]) -> Vec<Marker> {
     let mut found = Vec::new();
     let mut from = 0;
-    while let Some(rel) = piece.get(from..).and_then(|rest| memmem::find(rest, b"section_")) {
+    while let Some(rel) = piece.get(from..).and_then(|rest| SECTION_PREFIX.find(rest)) {
         let at = from + rel;
         match parse_marker_at(piece, at) {
             Some(m) => {
@@ -64,7 +68,9 @@ fn parse_marker_at(piece: &[u8], at: usize) -> Option<Marker> {
     }
     let ms = marker_ms(piece.get(pos..pos + digits)?);
     pos += digits + 1;
-    let name_len = run_len(piece, pos, |b| b.is_ascii_alphanumeric() || b"_.-".contains(&b));
+    let name_len = run_len(piece, pos, |b| {
+        b.is_ascii_alphanumeric() || b"_.-".contains(&b)
+    });
     if name_len == 0 || name_len > MAX_NAME {
         return None;
     }
@@ -172,12 +178,21 @@ mod tests {
     #[test]
     fn escless_chain_in_one_piece() {
         // 18.7 excerpt once its continuation entries are joined: no CR, no ESC.
-        let piece = b"section_end:1768988846:prepare_executor[0Ksection_start:1768988846:prepare_script[0K";
+        let piece =
+            b"section_end:1768988846:prepare_executor[0Ksection_start:1768988846:prepare_script[0K";
         assert_eq!(
             names(piece),
             vec![
-                (MarkerKind::End, Some(1_768_988_846_000), "prepare_executor".to_owned()),
-                (MarkerKind::Start, Some(1_768_988_846_000), "prepare_script".to_owned()),
+                (
+                    MarkerKind::End,
+                    Some(1_768_988_846_000),
+                    "prepare_executor".to_owned()
+                ),
+                (
+                    MarkerKind::Start,
+                    Some(1_768_988_846_000),
+                    "prepare_script".to_owned()
+                ),
             ]
         );
     }
@@ -194,7 +209,13 @@ mod tests {
 
     #[test]
     fn huge_or_ms_timestamps() {
-        assert_eq!(scan_markers(b"section_end:1506004958123:x")[0].ms, Some(1_506_004_958_123));
-        assert_eq!(scan_markers(b"section_end:99999999999999999999999:x")[0].ms, None);
+        assert_eq!(
+            scan_markers(b"section_end:1506004958123:x")[0].ms,
+            Some(1_506_004_958_123)
+        );
+        assert_eq!(
+            scan_markers(b"section_end:99999999999999999999999:x")[0].ms,
+            None
+        );
     }
 }

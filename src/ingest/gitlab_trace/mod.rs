@@ -25,13 +25,15 @@ mod model;
 mod sections;
 mod sniff;
 mod time;
+mod warn;
 
 use std::io::{BufRead, ErrorKind};
 
 pub use analyze::MAX_SCRIPT_BYTES;
 pub use assemble::MAX_LINE_BYTES;
 pub use model::{
-    CacheOp, CacheOpKind, CacheOutcome, JobOutcome, JobTrace, RunnerInfo, ScriptLine, Section, StreamId,
+    CacheOp, CacheOpKind, CacheOutcome, JobOutcome, JobTrace, RunnerInfo, ScriptLine, Section,
+    StreamId,
 };
 pub use sniff::sniff;
 
@@ -67,11 +69,18 @@ impl Default for ParseOptions {
 }
 
 /// Parses a whole trace, keeping the script lines.
+///
+/// # Errors
+/// [`TraceError::Read`] when the reader fails, [`TraceError::Empty`] when the input has
+/// no bytes other than whitespace. Damaged traces are not errors: see `warnings`.
 pub fn parse<R: BufRead>(reader: R) -> Result<JobTrace, TraceError> {
     parse_with(reader, &ParseOptions::default())
 }
 
 /// Parses a whole trace from `reader`.
+///
+/// # Errors
+/// As for [`parse`].
 ///
 /// Reads through `fill_buf`/`consume` rather than `read_until`, so that one line with no
 /// `\n` is never held whole: the assembler keeps only a bounded prefix of it.

@@ -23,8 +23,13 @@ const RUNNER_PHRASES: &[&str] = &[
 
 /// `true` when `head` (the first few KiB) has section markers, the runner header,
 /// FF_TIMESTAMPS prefixes or other runner-only lines. JSON and Go `-x` output say no.
+#[must_use]
 pub fn sniff(head: &[u8]) -> bool {
-    let start = head.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(head.len());
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    let start = head
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(head.len());
     let first = head.get(start..).unwrap_or_default();
     match first.first() {
         None | Some(b'{') => return false,
@@ -42,7 +47,12 @@ pub fn sniff(head: &[u8]) -> bool {
                 return true;
             }
             cleaned.clear();
-            strip_ansi(piece.get(..piece.len().min(SNIFF_LINE_BYTES)).unwrap_or_default(), &mut cleaned);
+            strip_ansi(
+                piece
+                    .get(..piece.len().min(SNIFF_LINE_BYTES))
+                    .unwrap_or_default(),
+                &mut cleaned,
+            );
             let text = String::from_utf8_lossy(&cleaned);
             let text = text.trim_start();
             if RUNNER_PHRASES.iter().any(|p| text.starts_with(p)) {
@@ -59,12 +69,21 @@ mod tests {
 
     #[test]
     fn says_yes_to_trace_shapes() {
-        assert!(sniff(b"\x1b[0KRunning with gitlab-runner 16.3.0 (8ec04662)\x1b[0;m\n"));
-        assert!(sniff(b"section_start:1695299370:prepare_executor\r\x1b[0K\n"));
-        assert!(sniff(b"2026-01-21T09:47:05.094219Z 00O [0KRunning with gitlab-runner 18.7.0\n"));
-        assert!(sniff(b"[0KRunning with gitlab-runner 18.7.0 (3a5f2314)[0;m\n"));
+        assert!(sniff(
+            b"\x1b[0KRunning with gitlab-runner 16.3.0 (8ec04662)\x1b[0;m\n"
+        ));
+        assert!(sniff(
+            b"section_start:1695299370:prepare_executor\r\x1b[0K\n"
+        ));
+        assert!(sniff(
+            b"2026-01-21T09:47:05.094219Z 00O [0KRunning with gitlab-runner 18.7.0\n"
+        ));
+        assert!(sniff(
+            b"[0KRunning with gitlab-runner 18.7.0 (3a5f2314)[0;m\n"
+        ));
         assert!(sniff(b"Running with gitlab-ci-multi-runner 1.4.2 (bcc1794)\nUsing Docker executor with image golang:1.8 ...\n"));
         assert!(sniff(b"\x1b[32;1mChecking cache for default...\x1b[0;m\n"));
+        assert!(sniff(b"\xef\xbb\xbf2026-01-21T09:47:05.094219Z 00O x\n"));
     }
 
     #[test]
@@ -74,7 +93,9 @@ mod tests {
         assert!(!sniff(b"{\"Action\":\"run\",\"Test\":\"TestX\"}\n"));
         assert!(!sniff(b"[{\"section_start\": 1}]"));
         assert!(!sniff(b"WORK=/tmp/go-build123\nmkdir -p $WORK/b001/\ncd /src\n/usr/lib/go/pkg/tool/linux_amd64/compile -o $WORK/b001/_pkg_.a\n"));
-        assert!(!sniff(b"=== RUN   TestCacheOperations\n--- PASS: TestCacheOperations (0.00s)\n"));
+        assert!(!sniff(
+            b"=== RUN   TestCacheOperations\n--- PASS: TestCacheOperations (0.00s)\n"
+        ));
         assert!(!sniff(b"\x00\x01\x02\xff\xfe binary"));
     }
 }

@@ -40,8 +40,14 @@ fn read_error_reports_the_offset() {
         }
     }
     let err = parse(BufReader::new(Failing(10))).expect_err("must fail");
-    assert!(matches!(err, TraceError::Read { offset: 10, .. }), "{err:?}");
-    assert_eq!(err.to_string(), "failed to read job trace at byte 10: disk on fire");
+    assert!(
+        matches!(err, TraceError::Read { offset: 10, .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "failed to read job trace at byte 10: disk on fire"
+    );
 }
 
 #[test]
@@ -59,19 +65,39 @@ section_end:103:step_script\r\x1b[0K\x1b[32;1mJob succeeded\x1b[0;m\n",
     assert_eq!(t.runner.name.as_deref(), Some("my runner"));
     assert_eq!(t.runner.token_or_id.as_deref(), Some("t0k3n"));
     assert_eq!(t.runner.system_id.as_deref(), Some("r_123"));
-    assert_eq!(names_and_durations(&t), vec![("step_script", Some(3_000), true)]);
+    assert_eq!(
+        names_and_durations(&t),
+        vec![("step_script", Some(3_000), true)]
+    );
     assert_eq!(t.outcome, JobOutcome::Success);
     assert_eq!((t.start_ms, t.end_ms), (Some(100_000), Some(103_000)));
-    let lines: Vec<_> = t.script_lines.iter().map(|l| (l.text.as_str(), l.is_command)).collect();
-    assert_eq!(lines, vec![("$ go build -x ./...", true), ("WORK=/tmp/go-build1", false)]);
+    let lines: Vec<_> = t
+        .script_lines
+        .iter()
+        .map(|l| (l.text.as_str(), l.is_command))
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            ("$ go build -x ./...", true),
+            ("WORK=/tmp/go-build1", false)
+        ]
+    );
     assert!(t.warnings.is_empty(), "{:?}", t.warnings);
     assert_eq!(t.lines, 6);
 }
 
 #[test]
 fn script_lines_can_be_dropped() {
-    let input = b"section_start:1:step_script\r\x1b[0K\nhello\nsection_end:2:step_script\r\x1b[0K\n";
-    let t = parse_with(&input[..], &ParseOptions { keep_script_lines: false }).expect("parse");
+    let input =
+        b"section_start:1:step_script\r\x1b[0K\nhello\nsection_end:2:step_script\r\x1b[0K\n";
+    let t = parse_with(
+        &input[..],
+        &ParseOptions {
+            keep_script_lines: false,
+        },
+    )
+    .expect("parse");
     assert!(t.script_lines.is_empty());
     assert_eq!(t.sections.len(), 1);
 }
@@ -102,13 +128,24 @@ fn failure_wordings() {
     };
     assert_eq!(
         outcome("ERROR: Job failed: command terminated with exit code 137"),
-        (JobOutcome::Failed, Some(137), Some("command terminated with exit code 137".into()))
+        (
+            JobOutcome::Failed,
+            Some(137),
+            Some("command terminated with exit code 137".into())
+        )
     );
     assert_eq!(
         outcome("ERROR: Job failed: execution took longer than 1h0m0s seconds"),
-        (JobOutcome::Failed, None, Some("timed out: execution took longer than 1h0m0s seconds".into()))
+        (
+            JobOutcome::Failed,
+            None,
+            Some("timed out: execution took longer than 1h0m0s seconds".into())
+        )
     );
-    assert_eq!(outcome("ERROR: Job failed: canceled").0, JobOutcome::Canceled);
+    assert_eq!(
+        outcome("ERROR: Job failed: canceled").0,
+        JobOutcome::Canceled
+    );
     assert_eq!(
         outcome("ERROR: Job failed (system failure): prepare environment: exit status 1"),
         (
@@ -124,7 +161,10 @@ fn missing_section_end_is_closed_at_last_time() {
     let t = parse_bytes(b"section_start:10:step_script\r\x1b[0K\nsection_start:12:user\r\x1b[0K\nwork\nsection_end:15:other\r\x1b[0K\n");
     assert_eq!(
         names_and_durations(&t),
-        vec![("step_script", Some(5_000), false), ("user", Some(3_000), false)]
+        vec![
+            ("step_script", Some(5_000), false),
+            ("user", Some(3_000), false)
+        ]
     );
     assert_eq!(t.sections[1].parent.as_deref(), Some("step_script"));
     // One for the stray end, one per unclosed section.
@@ -139,7 +179,10 @@ fn duplicate_section_names_stay_separate() {
     let t = parse_bytes(&twice);
     assert_eq!(
         names_and_durations(&t),
-        vec![("get_sources", Some(2_000), true), ("get_sources", Some(2_000), true)]
+        vec![
+            ("get_sources", Some(2_000), true),
+            ("get_sources", Some(2_000), true)
+        ]
     );
     assert_eq!(t.sections[1].start_line, 4);
     assert_eq!(t.sections[1].parent, None);
@@ -150,7 +193,11 @@ fn duplicate_section_names_stay_separate() {
 fn timestamps_going_backwards_clamp_to_zero() {
     let t = parse_bytes(b"section_start:200:x\r\x1b[0K\nsection_end:150:x\r\x1b[0K\n");
     assert_eq!(t.sections[0].duration_ms, Some(0));
-    assert!(t.warnings.iter().any(|w| w.contains("before it starts")), "{:?}", t.warnings);
+    assert!(
+        t.warnings.iter().any(|w| w.contains("before it starts")),
+        "{:?}",
+        t.warnings
+    );
     assert_eq!((t.start_ms, t.end_ms), (Some(150_000), Some(200_000)));
 }
 
@@ -160,7 +207,11 @@ fn truncated_mid_line_keeps_what_was_there() {
     assert_eq!(t.cache_ops.len(), 1);
     assert_eq!(t.cache_ops[0].outcome, CacheOutcome::Unknown);
     assert!(!t.sections[0].closed);
-    assert!(t.warnings.iter().any(|w| w.contains("middle of line 3")), "{:?}", t.warnings);
+    assert!(
+        t.warnings.iter().any(|w| w.contains("middle of line 3")),
+        "{:?}",
+        t.warnings
+    );
 }
 
 #[test]
@@ -169,7 +220,11 @@ fn binary_garbage_and_invalid_utf8_never_panic() {
     garbage.extend_from_slice(b"\rsection_start:\xff:\xfe\x1b[\x1b]\n\x1b");
     let t = parse_bytes(&garbage);
     assert!(t.sections.is_empty());
-    assert!(t.warnings.iter().any(|w| w.contains("not UTF-8")), "{:?}", t.warnings);
+    assert!(
+        t.warnings.iter().any(|w| w.contains("not UTF-8")),
+        "{:?}",
+        t.warnings
+    );
 
     let t = parse_bytes(b"section_start:1:step_script\r\x1b[0K\nok \xc3\x28 bad\n");
     assert_eq!(t.script_lines[0].text, "ok \u{fffd}( bad");
@@ -189,16 +244,40 @@ fn ff_timestamps_with_continuations() {
     assert!(t.has_timestamps);
     assert_eq!(t.sections.len(), 1);
     let s = &t.sections[0];
-    assert_eq!((s.name.as_str(), s.start_ms, s.end_ms), ("step_script", Some(1_768_988_878_161), Some(1_768_988_945_237)));
+    assert_eq!(
+        (s.name.as_str(), s.start_ms, s.end_ms),
+        (
+            "step_script",
+            Some(1_768_988_878_161),
+            Some(1_768_988_945_237)
+        )
+    );
     assert_eq!(s.duration_ms, Some(67_076));
-    let texts: Vec<_> = t.script_lines.iter().map(|l| (l.text.as_str(), l.ms)).collect();
+    let texts: Vec<_> = t
+        .script_lines
+        .iter()
+        .map(|l| (l.text.as_str(), l.ms))
+        .collect();
     assert_eq!(
         texts,
-        vec![("$ make test", Some(1_768_988_878_676)), ("half a line", Some(1_768_988_878_683))]
+        vec![
+            ("$ make test", Some(1_768_988_878_676)),
+            ("half a line", Some(1_768_988_878_683))
+        ]
     );
-    assert_eq!(t.script_lines[1].stream, Some(StreamId { number: 1, stderr: true }));
+    assert_eq!(
+        t.script_lines[1].stream,
+        Some(StreamId {
+            number: 1,
+            stderr: true
+        })
+    );
     // The stray end of restore_cache (its start was before the excerpt) is reported.
-    assert!(t.warnings.iter().any(|w| w.contains("restore_cache")), "{:?}", t.warnings);
+    assert!(
+        t.warnings.iter().any(|w| w.contains("restore_cache")),
+        "{:?}",
+        t.warnings
+    );
 }
 
 /// A reader that produces `len` bytes of `x` then `\n` lazily, never all at once.
@@ -230,7 +309,10 @@ fn hundred_megabyte_line_is_capped() {
     let head = &b"section_start:1:step_script\r\x1b[0K\n"[..];
     let tail = &b"section_end:2:step_script\r\x1b[0K\x1b[32;1mJob succeeded\x1b[0;m\n"[..];
     let reader = head
-        .chain(LazyLine { left: size, newline_sent: false })
+        .chain(LazyLine {
+            left: size,
+            newline_sent: false,
+        })
         .chain(tail);
     let t = parse(BufReader::with_capacity(64 * 1024, reader)).expect("parse");
     assert_eq!(t.script_lines.len(), 1);
@@ -246,8 +328,81 @@ fn hundred_megabyte_line_is_capped() {
 fn log_limit_message_is_a_warning() {
     let t = parse_bytes(b"\n\x1b[33;1mJob's log exceeded limit of 4194304 bytes.\nJob execution will continue but no more output will be collected.\x1b[0;m\n");
     assert!(
-        t.warnings.iter().any(|w| w.contains("Job's log exceeded limit of 4194304 bytes.")),
+        t.warnings
+            .iter()
+            .any(|w| w.contains("Job's log exceeded limit of 4194304 bytes.")),
         "{:?}",
         t.warnings
     );
+}
+
+#[test]
+fn nested_user_section_with_options() {
+    let t = parse_bytes(
+        b"section_start:10:step_script\r\x1b[0K\n\
+\x1b[0Ksection_start:11:go_build[collapsed=true]\r\x1b[0KBuilding\n\
+go build -x ./cmd/a\n\
+\x1b[0Ksection_end:14:go_build\r\x1b[0K\n\
+section_end:15:step_script\r\x1b[0K\n",
+    );
+    let s = &t.sections[1];
+    assert_eq!(s.name, "go_build");
+    assert_eq!(s.parent.as_deref(), Some("step_script"));
+    assert_eq!(s.options, vec![("collapsed".to_owned(), "true".to_owned())]);
+    assert_eq!(s.duration_ms, Some(3_000));
+    let lines: Vec<_> = t
+        .script_lines
+        .iter()
+        .map(|l| (l.text.as_str(), l.section.as_deref()))
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            ("Building", Some("go_build")),
+            ("go build -x ./cmd/a", Some("go_build"))
+        ]
+    );
+}
+
+#[test]
+fn warning_flood_is_capped() {
+    let flood = "section_end:1:nothing\r\x1b[0K\n".repeat(1_000);
+    let t = parse_bytes(flood.as_bytes());
+    assert_eq!(t.warnings.len(), warn::MAX_WARNINGS + 1);
+    assert_eq!(
+        t.warnings.last().map(String::as_str),
+        Some("800 more warnings were not kept")
+    );
+}
+
+#[test]
+fn byte_order_mark_before_timestamps() {
+    let t = parse_bytes(b"\xef\xbb\xbf2026-01-21T09:47:05.094219Z 00O [0KRunning with gitlab-runner 18.7.0 (3a5f2314)[0;m\n");
+    assert!(t.has_timestamps);
+    assert_eq!(t.runner.version.as_deref(), Some("18.7.0"));
+}
+
+#[test]
+fn progress_bar_continuations_show_the_last_frame() {
+    // timestamper_test.go: a write with `\r` but no `\n` is its own `+` entry.
+    let t = parse_bytes(
+        b"section_start:1:step_script\r\x1b[0K\n\
+2021-01-01T04:00:00.010000Z 01E downloading 10%\r\n\
+2021-01-01T04:00:00.020010Z 01E+downloading 90%\r\n\
+2021-01-01T04:00:00.030000Z 01E+downloading 100%\n\
+2021-01-01T04:00:00.040000Z 01O done\n",
+    );
+    let texts: Vec<_> = t
+        .script_lines
+        .iter()
+        .map(|l| (l.text.as_str(), l.ms))
+        .collect();
+    assert_eq!(
+        texts,
+        vec![
+            ("downloading 100%", Some(1_609_473_600_010)),
+            ("done", Some(1_609_473_600_040))
+        ]
+    );
+    assert_eq!(t.end_ms, Some(1_609_473_600_040));
 }

@@ -47,8 +47,7 @@ fn days_in_month(year: i64, month: u32) -> u32 {
 fn digits(s: &[u8], at: usize, n: usize) -> Option<u32> {
     let field = s.get(at..at.checked_add(n)?)?;
     field.iter().try_fold(0u32, |acc, &b| {
-        b.is_ascii_digit()
-            .then(|| acc * 10 + u32::from(b - b'0'))
+        b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0'))
     })
 }
 
@@ -82,22 +81,27 @@ pub(crate) fn parse_rfc3339_micros(s: &[u8]) -> Option<i64> {
     let mut micros: i64 = 0;
     if byte_is(s, pos, b".") {
         pos += 1;
-        let frac_len = s.get(pos..)?.iter().take_while(|b| b.is_ascii_digit()).count();
+        let frac_len = s
+            .get(pos..)?
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
         if frac_len == 0 {
             return None;
         }
         for i in 0..6 {
-            let d = if i < frac_len { digits(s, pos + i, 1)? } else { 0 };
+            let d = if i < frac_len {
+                digits(s, pos + i, 1)?
+            } else {
+                0
+            };
             micros = micros * 10 + i64::from(d);
         }
         pos += frac_len;
     }
     let offset_secs = parse_offset(s.get(pos..)?)?;
     let days = days_from_civil(year, month, day);
-    let secs = days * 86_400
-        + i64::from(hour) * 3_600
-        + i64::from(minute) * 60
-        + i64::from(second)
+    let secs = days * 86_400 + i64::from(hour) * 3_600 + i64::from(minute) * 60 + i64::from(second)
         - offset_secs;
     secs.checked_mul(1_000_000)?.checked_add(micros)
 }
@@ -195,7 +199,10 @@ mod tests {
         assert_eq!(parse_rfc3339_ms("1970-01-01T00:00:00Z"), Some(0));
         assert_eq!(parse_rfc3339_ms("1970-01-01T01:00:00+01:00"), Some(0));
         assert_eq!(parse_rfc3339_ms("1969-12-31T23:59:59.5Z"), Some(-500));
-        assert_eq!(parse_rfc3339_ms("2024-02-29T00:00:00.123456789Z"), Some(1_709_164_800_123));
+        assert_eq!(
+            parse_rfc3339_ms("2024-02-29T00:00:00.123456789Z"),
+            Some(1_709_164_800_123)
+        );
         assert_eq!(parse_rfc3339_ms("2023-02-29T00:00:00Z"), None);
         assert_eq!(parse_rfc3339_ms("2023-13-01T00:00:00Z"), None);
         assert_eq!(parse_rfc3339_ms("2023-01-01T24:00:00Z"), None);
@@ -211,11 +218,23 @@ mod tests {
         let p = parse_ts_prefix(b"2026-01-21T09:47:05.094269Z 00O section_start:1:x", false)
             .expect("prefix");
         assert_eq!(p.ms, 1_768_988_825_094);
-        assert_eq!(p.stream, StreamId { number: 0, stderr: false });
+        assert_eq!(
+            p.stream,
+            StreamId {
+                number: 0,
+                stderr: false
+            }
+        );
         assert!(!p.continuation);
 
         let p = parse_ts_prefix(b"2021-01-01T04:00:00.020010Z ffE+.", false).expect("prefix");
-        assert_eq!(p.stream, StreamId { number: 255, stderr: true });
+        assert_eq!(
+            p.stream,
+            StreamId {
+                number: 255,
+                stderr: true
+            }
+        );
         assert!(p.continuation);
     }
 
