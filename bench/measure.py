@@ -15,8 +15,10 @@ the same as JSON.
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
+import tempfile
 import time
 
 MB = 1_000_000
@@ -49,14 +51,45 @@ def run_once(argv, stdout=subprocess.DEVNULL):
     return elapsed, rss, proc.returncode
 
 
-def best_of(argv, runs):
+GNU_TIME = "/usr/bin/time"
+
+
+def rss_via_time(argv):
+    """Peak RSS (bytes) from GNU time's %M, or None where it is missing or fails.
+
+    Preferred to our own wait4 figure: Linux starts a child's ru_maxrss at the RSS of the
+    process that forked it, and this interpreter is ~15 MB while GNU time is ~1 MB."""
+    if not os.access(GNU_TIME, os.X_OK):
+        return None
+    fd, tmp = tempfile.mkstemp(prefix="goattrib-bench-rss-")
+    os.close(fd)
+    try:
+        subprocess.run([GNU_TIME, "-f", "%M", "-o", tmp, *argv],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        with open(tmp) as f:
+            return int(f.read().split()[-1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    finally:
+        os.unlink(tmp)
+
+
+def best_of(argv, runs, rss=True):
+    """Best wall time of `runs` direct runs; peak RSS over `runs` more under GNU time
+    (or, without it, the direct runs' wait4 figures, floored at this process's RSS)."""
     times, rsss, codes = [], [], set()
     for _ in range(runs):
-        t, rss, code = run_once(argv)
+        t, r, code = run_once(argv)
         times.append(t)
-        rsss.append(rss)
+        rsss.append(r)
         codes.add(code)
-    return {"best_s": min(times), "all_s": times, "peak_rss_bytes": max(rsss), "exit_codes": sorted(codes)}
+    source = "wait4"
+    if rss:
+        via_time = [rss_via_time(argv) for _ in range(runs)]
+        if all(v is not None for v in via_time):
+            rsss, source = via_time, "gnu-time"
+    return {"best_s": min(times), "all_s": times, "peak_rss_bytes": max(rsss),
+            "rss_source": source, "exit_codes": sorted(codes)}
 
 
 def wc_lines(files, runs):
@@ -65,11 +98,22 @@ def wc_lines(files, runs):
     last = out.strip().splitlines()[-1].split()
     lines = int(last[0])  # the "total" line, or the single file's count
     run_once(argv)  # warm the page cache; the report runs see it warm too
-    timing = best_of(argv, runs)
+    timing = best_of(argv, runs, rss=False)
     return lines, timing["best_s"], timing["all_s"]
 
 
 def summarise(goattrib, base, head):
+    """What the report found, computed in a child interpreter: parsing megabytes of JSON
+    here would raise this process's RSS, and a child's ru_maxrss starts from its parent's
+    high-water mark at fork/exec time (Linux), which would then inflate every figure."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--summarise", goattrib, base, head],
+        capture_output=True, text=True, check=True,
+    )
+    return json.loads(out.stdout)
+
+
+def summarise_child(goattrib, base, head):
     out = subprocess.run(
         [goattrib, "report", "--baseline", base, head, "--format", "json"],
         capture_output=True,
@@ -96,7 +140,24 @@ def verdict(ok):
     return "PASS" if ok else "FAIL"
 
 
+def breakdown(goattrib, head, runs):
+    """`report` on each file of the head bundle alone: which input costs what."""
+    rows = []
+    for path in bundle_files(head):
+        size = os.path.getsize(path)
+        if size < 10_000:
+            continue
+        r = best_of([goattrib, "report", path, "--format", "table", "--width", "120"], runs)
+        rows.append({"file": os.path.basename(path), "bytes": size, "report_s": r["best_s"],
+                     "peak_rss_bytes": r["peak_rss_bytes"],
+                     "mb_per_s": size / MB / r["best_s"]})
+    return rows
+
+
 def main():
+    if len(sys.argv) == 5 and sys.argv[1] == "--summarise":
+        print(json.dumps(summarise_child(*sys.argv[2:])))
+        return
     ap = argparse.ArgumentParser()
     ap.add_argument("--goattrib", required=True)
     ap.add_argument("--bench-dir", required=True)
@@ -168,6 +229,7 @@ def main():
                 "mb_per_s": input_bytes / MB / r["best_s"],
                 "peak_rss_bytes": r["peak_rss_bytes"],
                 "peak_rss_mb": r["peak_rss_bytes"] / MB,
+                "rss_source": r["rss_source"],
                 "rss_input_ratio": rss_ratio,
                 "time_target": f"report <= {TIME_TARGET:g}x wc -l",
                 "time_pass": ratio <= TIME_TARGET,
@@ -175,6 +237,12 @@ def main():
                 "mem_pass": rss_ratio <= MEM_TARGET,
                 "report_summary": summary,
             })
+
+    last_head = os.path.join(args.bench_dir, args.heads.split(",")[-1])
+    print(f"== breakdown: report on each file of {last_head} alone", file=sys.stderr)
+    per_file = breakdown(args.goattrib, last_head, args.runs)
+    # This process's own high-water mark: the floor of every child's ru_maxrss.
+    own_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024)
 
     results = {
         "go_version": args.go_version,
@@ -186,6 +254,9 @@ def main():
         if os.path.exists(os.path.join(args.bench_dir, "fallback")) else None,
         "bundles": bundles,
         "scenarios": scenarios,
+        "breakdown_head": os.path.basename(last_head),
+        "breakdown": per_file,
+        "rss_floor_bytes": own_rss,
     }
     with open(args.output, "w") as f:
         json.dump(results, f, indent=2)
@@ -241,6 +312,17 @@ def print_table(res):
     for s in res["scenarios"]:
         print(f"  {s['head']}/{s['format']}: report / wc -l(head only) = "
               f"{s['ratio_report_wc_head']:.1f}x")
+    print(f"\nper input file (`report FILE` table output, {res['breakdown_head']} alone, "
+          f"no baseline; includes ~5 ms process start):")
+    for b in res["breakdown"]:
+        print(f"  {b['file']:<18} {b['bytes'] / MB:6.1f} MB  {b['report_s'] * 1000:7.1f} ms  "
+              f"{b['mb_per_s']:6.1f} MB/s  RSS {b['peak_rss_bytes'] / MB:6.1f} MB")
+    src = {s["rss_source"] for s in res["scenarios"]}
+    if "wait4" in src:
+        print(f"(no {GNU_TIME}: RSS from wait4, which cannot go below the measuring process's "
+              f"own {res['rss_floor_bytes'] / MB:.1f} MB)")
+    else:
+        print(f"(peak RSS from {GNU_TIME} -f %M, best time from direct runs)")
 
 
 if __name__ == "__main__":

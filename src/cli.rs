@@ -110,16 +110,20 @@ fn load(paths: &[PathBuf]) -> Result<crate::ingest::Inputs, Error> {
 }
 
 fn report(args: ReportArgs) -> Result<i32, Error> {
-    let current = load(&args.inputs)?;
+    // The build and its baseline are independent: load them at the same time.
+    let (current, baseline) = rayon::join(
+        || load(&args.inputs),
+        || {
+            (!args.baseline.is_empty())
+                .then(|| load(&args.baseline))
+                .transpose()
+        },
+    );
+    let (current, baseline) = (current?, baseline?);
     let partial = !current.errors.is_empty();
-    let baseline = if args.baseline.is_empty() {
-        None
-    } else {
-        Some(load(&args.baseline)?)
-    };
     let report = crate::dag::report(current, baseline);
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
     let written = match args.format {
         Format::Json => render::json::write(&report, &mut out),
         Format::Table => render::table::write(

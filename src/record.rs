@@ -280,6 +280,7 @@ fn is_command_line(line: &str, in_heredoc: &mut bool) -> bool {
     }
     const PREFIXES: &[&str] = &[
         "WORK=",
+        "$WORK/",
         "mkdir -p ",
         "cd ",
         "echo ",

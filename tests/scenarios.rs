@@ -123,7 +123,7 @@ fn warm_build_hits_everything_and_only_relinks() {
         (67, 67, 0, Some(1.0))
     );
     let link = cause_of(&r, "link", SHOP);
-    assert_eq!(link.kind, CauseKind::Evicted);
+    assert_eq!(link.kind, CauseKind::NotCached);
     assert!(
         link.detail.contains("keeps no linked binary"),
         "{}",
@@ -475,4 +475,36 @@ fn output_is_identical_at_one_and_many_threads() {
         pool.install(|| serde_json::to_string(&report("cgo-off", Some("vendor-upgrade"))).unwrap())
     };
     assert_eq!(run(1), run(4));
+}
+
+/// What `goattrib record` printed while capturing: the build as the user would have seen it.
+fn terminal(name: &str) -> String {
+    std::fs::read_to_string(scenario(".terminal").join(format!("{name}.out")))
+        .expect("terminal capture")
+}
+
+#[test]
+fn record_passes_compiler_errors_through_and_keeps_its_own_signals_out() {
+    let out = terminal("compile-error");
+    assert!(out.contains("# example.com/shop/internal/cart"), "{out}");
+    assert!(out.contains("undefined: undefinedBonus"), "{out}");
+    for noise in ["HASH[", "mkdir -p $WORK", "packagefile ", "\"ImportPath\""] {
+        assert!(!out.contains(noise), "{noise} leaked: {out}");
+    }
+    // A successful build prints nothing, as `go build` does.
+    assert_eq!(terminal("cold"), "");
+    // Go 1.23 prints -x on stderr: hidden too.
+    assert!(!terminal("go1.23-edit").contains("compile -o"));
+}
+
+#[test]
+fn record_turns_test_events_back_into_go_test_text() {
+    let out = terminal("go-test");
+    assert!(
+        out.contains("ok  \texample.com/shop/internal/money"),
+        "{out}"
+    );
+    assert!(!out.contains("\"Action\""), "{out}");
+    // The test binary's command line is part of the -x trace.
+    assert!(!out.contains("$WORK"), "{out}");
 }

@@ -8,6 +8,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::ingest::actiongraph::ActionGraph;
+use crate::ingest::gitlab_trace::JobTrace;
+use crate::ingest::go_output::GoOutputBuilder;
 use crate::ingest::hashlog::HashLog;
 use crate::ingest::xtext::{ArchiveSource, XTrace};
 use crate::ingest::{Inputs, chrome_trace::ChromeTrace};
@@ -20,6 +22,8 @@ use crate::model::{
 pub struct Assembled {
     pub build: Build,
     pub hashes: HashLog,
+    /// The GitLab job the build ran in, when a job trace was given.
+    pub job: Option<JobTrace>,
 }
 
 /// Modes whose action looks the cache up itself, so a non-run means a hit.
@@ -29,6 +33,34 @@ fn has_cache_lookup(mode: &str) -> bool {
 
 pub fn assemble(mut inputs: Inputs) -> Assembled {
     let mut warnings: Vec<String> = inputs.warnings.iter().map(ToString::to_string).collect();
+    if inputs.job_traces.len() > 1 {
+        warnings.push(format!(
+            "{} job traces given; only the first is used",
+            inputs.job_traces.len()
+        ));
+    }
+    let job = (!inputs.job_traces.is_empty()).then(|| inputs.job_traces.swap_remove(0));
+    // The Go output inside a job log serves only when no bundle file describes the build:
+    // the bundle is the truth, and the same build must not be counted twice.
+    let bundle_has_build =
+        inputs.action_graph.is_some() || inputs.go_output.iter().any(|o| !o.is_empty());
+    if let Some(job) = job
+        .as_ref()
+        .filter(|j| !bundle_has_build && !j.script_lines.is_empty())
+    {
+        let mut builder = GoOutputBuilder::default();
+        for line in job.script_lines.iter().filter(|l| !l.is_command) {
+            builder.feed(&line.text);
+        }
+        let out = builder.finish();
+        if !out.is_empty() {
+            warnings.push(
+                "the build comes from the Go output in the job log (-x text): no timings"
+                    .to_owned(),
+            );
+            inputs.go_output.push(out);
+        }
+    }
     let hashes = merge_hashes(&mut inputs);
     let xtrace = best_xtrace(&mut inputs);
     let failed_packages: Vec<String> = inputs
@@ -111,6 +143,7 @@ pub fn assemble(mut inputs: Inputs) -> Assembled {
             .map(str::to_owned)
             .or(goarch),
         main_module,
+        gocache: env.and_then(|e| e.get("GOCACHE")).map(str::to_owned),
         cgo_enabled: env
             .and_then(|e| e.vars.get("CGO_ENABLED").cloned())
             .or_else(|| modinfo_setting(&hashes, "CGO_ENABLED")),
@@ -132,6 +165,7 @@ pub fn assemble(mut inputs: Inputs) -> Assembled {
             warnings,
         },
         hashes,
+        job,
     }
 }
 

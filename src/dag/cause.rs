@@ -497,6 +497,12 @@ pub fn hint(kind: CauseKind) -> &'static str {
         CauseKind::Evicted => {
             "the entry was gone from GOCACHE: check the CI cache was restored and is not trimmed"
         }
+        CauseKind::NotCached => {
+            "expected for go build in CI: only go run/go test binaries and an up-to-date install target are reused"
+        }
+        CauseKind::CacheNotRestored => {
+            "the job's cache had no entry for its key on this runner: add cache:fallback_keys or use a shared distributed cache"
+        }
         CauseKind::New => "a package or action the baseline did not build: expected for new code",
         CauseKind::Cold => {
             "persist GOCACHE between jobs: GOCACHE=$CI_PROJECT_DIR/.cache/go-build under cache:paths"
@@ -533,7 +539,7 @@ fn evicted() -> Cause {
 /// an up-to-date target file, `go run`/`go test` binaries and the main-package shortcut).
 fn link_not_kept() -> Cause {
     simple(
-        CauseKind::Evicted,
+        CauseKind::NotCached,
         "link inputs identical to the baseline: go build keeps no linked binary in GOCACHE, so the link reruns whenever its output file is missing",
     )
 }

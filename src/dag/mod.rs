@@ -5,6 +5,7 @@ pub mod assemble;
 pub mod cause;
 pub mod graph;
 pub mod inputs;
+pub mod job;
 mod report;
 
 pub use assemble::{Assembled, assemble};

@@ -36,7 +36,20 @@ pub fn analyze(current: &Assembled, baseline: Option<&Assembled>) -> Report {
     if let Some(b) = baseline {
         warnings.extend(b.build.warnings.iter().map(|w| format!("baseline: {w}")));
     }
-    let causes = attribute(build, &graph, &current_inputs, base.as_ref());
+    if let Some(w) = current
+        .job
+        .as_ref()
+        .and_then(|j| super::job::gocache_warning(j, build.meta.gocache.as_deref()))
+    {
+        warnings.push(w);
+    }
+    let mut causes = attribute(build, &graph, &current_inputs, base.as_ref());
+    super::job::join_causes(
+        &mut causes,
+        actions,
+        current.job.as_ref(),
+        baseline.and_then(|b| b.job.as_ref()),
+    );
 
     let critical = graph.critical_path(actions);
     let on_path: std::collections::HashSet<usize> = critical.iter().copied().collect();
@@ -115,6 +128,14 @@ pub fn analyze(current: &Assembled, baseline: Option<&Assembled>) -> Report {
         baseline: baseline.map(|b| BaselineSection {
             inputs: b.build.meta.inputs.clone(),
             go_version: b.build.meta.go_version.clone(),
+        }),
+        job: current.job.as_ref().map(|j| {
+            super::job::job_section(
+                j,
+                actions,
+                baseline.map(|b| b.build.actions.as_slice()),
+                build.meta.wall_ns,
+            )
         }),
     }
 }
@@ -207,7 +228,8 @@ fn cause_stats(actions: &[Action], causes: &[Option<Cause>]) -> Vec<CauseStats> 
         let entry = groups
             .entry((c.kind, group_origin(a, c)))
             .or_insert((0, 0, c));
-        entry.0 += 1;
+        // Tool actions (cgo, asm) add their time to their package's miss, not a count.
+        entry.0 += usize::from(a.hash_key().is_some());
         entry.1 = entry.1.saturating_add(a.duration_ns.unwrap_or(0));
     }
     let mut stats: Vec<CauseStats> = groups
@@ -259,7 +281,7 @@ fn origin_stats(actions: &[Action], causes: &[Option<Cause>]) -> Vec<OriginStats
         let Some(c) = c else { continue };
         let mut credit = |pkg: &str| {
             if let Some(o) = by_origin.get_mut(pkg) {
-                o.misses += 1;
+                o.misses += usize::from(a.hash_key().is_some());
                 let t = time_ns.entry(pkg.to_owned()).or_default();
                 *t = t.saturating_add(a.duration_ns.unwrap_or(0));
             }

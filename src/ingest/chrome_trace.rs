@@ -87,6 +87,43 @@ pub fn parse(bytes: &[u8]) -> Result<ChromeTrace, serde_json::Error> {
     Ok(trace)
 }
 
+/// Only the command's span, found by scanning for its name: when an action graph gives the
+/// actions, the trace's only contribution is the wall time, and this skips parsing the other
+/// events (most of a large trace's cost). Go writes one event per line. `None` when the span
+/// is not there; the caller then parses the whole trace.
+pub fn parse_command_span(bytes: &[u8]) -> Option<ChromeTrace> {
+    const NAME: &[u8] = b"\"Running build command\"";
+    let (mut begin, mut end) = (None, None);
+    for at in memchr::memmem::find_iter(bytes, NAME) {
+        let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+        let stop = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+        let line = bytes[start..stop].trim_ascii();
+        let line = line.strip_prefix(b"[").unwrap_or(line);
+        let line = line.strip_prefix(b",").unwrap_or(line).trim_ascii();
+        let line = line.strip_suffix(b"]").unwrap_or(line);
+        let Ok(e) = serde_json::from_slice::<RawEvent>(line.strip_suffix(b",").unwrap_or(line))
+        else {
+            continue;
+        };
+        match e.ph.as_str() {
+            "B" if begin.is_none() => begin = Some(e.ts),
+            "E" => end = Some(e.ts),
+            _ => {}
+        }
+    }
+    let (start_us, end_us) = (begin?, end?);
+    Some(ChromeTrace {
+        actions: Vec::new(),
+        command: Some(Span {
+            name: "Running build command".to_owned(),
+            tid: 0,
+            start_us,
+            end_us: end_us.max(start_us),
+        }),
+        unclosed: 0,
+    })
+}
+
 /// `Executing action (build check cache fmt)` → (`build check cache`, `fmt`).
 /// Modes contain spaces; the package is the last word unless it is a test variant
 /// (`fmt [fmt.test]`), so known modes are matched first.
@@ -109,6 +146,19 @@ fn action_of(name: &str) -> Option<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_the_command_span_without_parsing_the_rest() {
+        let t = parse_command_span(
+            b"[\n{\"name\":\"Running build command\",\"ph\":\"B\",\"ts\":100,\"pid\":0,\"tid\":0}\n,{\"name\":\"x\",\"ph\":\"B\"\n,{\"name\":\"Running build command\",\"ph\":\"E\",\"ts\":900,\"pid\":0,\"tid\":0}\n",
+        )
+        .unwrap();
+        assert_eq!(
+            t.command.map(|c| (c.start_us, c.end_us)),
+            Some((100.0, 900.0))
+        );
+        assert!(parse_command_span(b"[{\"name\":\"other\"}]").is_none());
+    }
 
     #[test]
     fn pairs_spans_per_thread_and_names_actions() {

@@ -7,24 +7,27 @@
 //! `HASH` lines go to [`super::hashlog`]; everything else is offered to the `-x` parser, which
 //! ignores what it does not know. Nothing here decides hits or misses.
 
+use std::borrow::Cow;
+
 use serde::Deserialize;
 
 use super::hashlog::{HashLog, HashLogBuilder};
 use super::xtext::{XTextBuilder, XTrace};
 
+/// Borrowed where the JSON has no escapes: most fields of most events.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct RawEvent {
-    #[serde(default)]
-    import_path: Option<String>,
-    #[serde(default)]
-    action: Option<String>,
-    #[serde(default)]
-    output: Option<String>,
-    #[serde(default)]
-    package: Option<String>,
-    #[serde(default)]
-    test: Option<String>,
+struct RawEvent<'a> {
+    #[serde(default, borrow)]
+    import_path: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    action: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    output: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    package: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    test: Option<Cow<'a, str>>,
     #[serde(default)]
     elapsed: Option<f64>,
 }
@@ -88,7 +91,7 @@ impl GoOutputBuilder {
         }
     }
 
-    fn event(&mut self, e: RawEvent, line_no: u64) {
+    fn event(&mut self, e: RawEvent<'_>, line_no: u64) {
         self.out.json_events += 1;
         let action = e.action.as_deref().unwrap_or("");
         if let Some(import_path) = &e.import_path {
@@ -99,13 +102,15 @@ impl GoOutputBuilder {
                         self.xtext.feed(piece, Some(import_path), line_no);
                     }
                 }
-                "build-fail" => self.out.build_failed.push(import_path.clone()),
+                "build-fail" => self.out.build_failed.push(import_path.clone().into_owned()),
                 _ => {}
             }
             return;
         }
         // TestEvent. Only package-level results (no `Test`) are kept.
-        let Some(package) = e.package else { return };
+        let Some(package) = e.package.map(Cow::into_owned) else {
+            return;
+        };
         if e.test.is_some() {
             return;
         }

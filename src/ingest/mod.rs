@@ -274,8 +274,34 @@ pub fn sniff(head: &[u8]) -> Option<InputKind> {
     None
 }
 
+/// What the other files of the same build make unnecessary to parse.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ParseOptions {
+    /// An action graph is present: a Chrome trace only needs its command span.
+    pub trace_wall_only: bool,
+}
+
 /// Reads and parses one file.
 pub fn parse_file(path: &Path) -> Result<(InputKind, Parsed, Vec<Warning>), IngestError> {
+    parse_file_with(path, ParseOptions::default())
+}
+
+/// The kind of a file from its first bytes, without parsing it.
+fn sniff_path(path: &Path) -> Option<InputKind> {
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    open(path)
+        .ok()?
+        .take(SNIFF_BYTES as u64)
+        .read_to_end(&mut head)
+        .ok()?;
+    sniff(head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&head))
+}
+
+/// Reads and parses one file, skipping work `opts` says is not needed.
+pub fn parse_file_with(
+    path: &Path,
+    opts: ParseOptions,
+) -> Result<(InputKind, Parsed, Vec<Warning>), IngestError> {
     let mut reader = open(path)?;
     let io = |source| IngestError::Io {
         path: path.to_owned(),
@@ -402,8 +428,15 @@ pub fn parse_file(path: &Path) -> Result<(InputKind, Parsed, Vec<Warning>), Inge
             actiongraph::parse(&whole(&mut reader)?).map_err(|e| parse_err(kind, e))?,
         ),
         InputKind::ChromeTrace => {
-            let trace =
-                chrome_trace::parse(&whole(&mut reader)?).map_err(|e| parse_err(kind, e))?;
+            let bytes = whole(&mut reader)?;
+            let quick = opts
+                .trace_wall_only
+                .then(|| chrome_trace::parse_command_span(&bytes))
+                .flatten();
+            let trace = match quick {
+                Some(t) => t,
+                None => chrome_trace::parse(&bytes).map_err(|e| parse_err(kind, e))?,
+            };
             if trace.unclosed > 0 {
                 warnings.push(Warning {
                     source: source.clone(),
@@ -480,9 +513,14 @@ fn serde_message(e: &serde_json::Error) -> String {
 /// `errors` and the others still load.
 pub fn load(paths: &[PathBuf]) -> Result<Inputs, IngestError> {
     let files = expand(paths)?;
+    let opts = ParseOptions {
+        trace_wall_only: files
+            .par_iter()
+            .any(|p| sniff_path(p) == Some(InputKind::ActionGraph)),
+    };
     let results: Vec<_> = files
         .par_iter()
-        .map(|p| (p.clone(), parse_file(p)))
+        .map(|p| (p.clone(), parse_file_with(p, opts)))
         .collect();
     let mut inputs = Inputs::default();
     for (path, result) in results {

@@ -103,6 +103,8 @@ pub struct BuildMeta {
     pub goos: Option<String>,
     pub goarch: Option<String>,
     pub main_module: Option<String>,
+    /// GOCACHE as the build saw it (go env), to check it is among the CI cache's paths.
+    pub gocache: Option<String>,
     /// `CGO_ENABLED` as the build saw it (go env or the build info), for cause analysis.
     pub cgo_enabled: Option<String>,
     /// The command's wall time, from the trace or from the span of the actions.
@@ -127,13 +129,18 @@ pub enum CauseKind {
     Source,
     Dependency,
     Evicted,
+    /// The job trace shows the CI cache restore missed or failed: the build started cold.
+    CacheNotRestored,
+    /// Inputs identical, but the output is never kept in GOCACHE: `go build` does not cache
+    /// linked binaries, so a link reruns whenever its output file is missing.
+    NotCached,
     New,
     Cold,
     Unknown,
 }
 
 impl CauseKind {
-    pub const ALL: [CauseKind; 12] = [
+    pub const ALL: [CauseKind; 14] = [
         CauseKind::Toolchain,
         CauseKind::Platform,
         CauseKind::Env,
@@ -143,6 +150,8 @@ impl CauseKind {
         CauseKind::Source,
         CauseKind::Dependency,
         CauseKind::Evicted,
+        CauseKind::CacheNotRestored,
+        CauseKind::NotCached,
         CauseKind::New,
         CauseKind::Cold,
         CauseKind::Unknown,
@@ -159,6 +168,8 @@ impl CauseKind {
             CauseKind::Source => "source",
             CauseKind::Dependency => "dependency",
             CauseKind::Evicted => "evicted",
+            CauseKind::CacheNotRestored => "cache-not-restored",
+            CauseKind::NotCached => "not-cached",
             CauseKind::New => "new",
             CauseKind::Cold => "cold",
             CauseKind::Unknown => "unknown",

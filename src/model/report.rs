@@ -26,6 +26,65 @@ pub struct Report {
     /// The files read, with the format recognised in each.
     pub inputs: Vec<String>,
     pub baseline: Option<BaselineSection>,
+    /// The GitLab job the build ran in, when its trace was given.
+    pub job: Option<JobSection>,
+}
+
+pub use crate::ingest::gitlab_trace::{CacheOpKind, CacheOutcome as JobCacheOutcome, JobOutcome};
+
+/// What the runner did, from the raw job trace: where the job's time went.
+#[derive(Debug, Clone, Serialize)]
+pub struct JobSection {
+    pub runner_version: Option<String>,
+    pub runner_name: Option<String>,
+    pub executor: Option<String>,
+    pub image: Option<String>,
+    pub status: JobOutcome,
+    pub status_detail: Option<String>,
+    pub exit_code: Option<i32>,
+    pub duration_ms: Option<f64>,
+    pub build_dir: Option<String>,
+    pub fresh_clone: Option<bool>,
+    /// Whether lines carried FF_TIMESTAMPS times (sub-second precision).
+    pub has_timestamps: bool,
+    pub sections: Vec<JobSectionTime>,
+    pub cache: Vec<JobCacheOp>,
+    /// The Go build's wall time and its share of the script section, when both are known.
+    pub go_build_ms: Option<f64>,
+    pub go_share_of_script: Option<f64>,
+    /// Restore and save time against the compile time the restored cache avoided.
+    pub cache_value: Option<CacheValue>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct JobSectionTime {
+    pub name: String,
+    /// Relative to the job's start.
+    pub start_ms: Option<f64>,
+    pub duration_ms: Option<f64>,
+    pub parent: Option<String>,
+    pub closed: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct JobCacheOp {
+    pub op: CacheOpKind,
+    pub key: Option<String>,
+    pub outcome: JobCacheOutcome,
+    pub duration_ms: Option<f64>,
+    pub detail: Option<String>,
+    pub paths: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CacheValue {
+    pub restore_ms: f64,
+    pub save_ms: f64,
+    /// Compile and link time spent in one build and not the other: what a restored cache
+    /// saves (the baseline is the other build).
+    pub avoided_ms: f64,
+    /// `avoided_ms / (restore_ms + save_ms)`, when the cache costs anything.
+    pub payoff: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]

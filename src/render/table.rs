@@ -6,7 +6,7 @@ use std::io::Write;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
 
-use crate::model::{CacheOutcome, Report};
+use crate::model::{CacheOutcome, JobOutcome, JobSection, Report};
 
 /// Options for the tables.
 #[derive(Debug, Clone, Copy)]
@@ -44,7 +44,111 @@ pub fn percent(rate: Option<f64>) -> String {
     rate.map_or_else(|| "-".to_owned(), |r| format!("{:.1}%", r * 100.0))
 }
 
+/// The GitLab job: sections with their share of the job, then the cache operations.
+fn write_job(job: &JobSection, out: &mut dyn Write, opts: &TableOptions) -> std::io::Result<()> {
+    let mut head = format!(
+        "GitLab job: {}",
+        match job.status {
+            JobOutcome::Success => "succeeded".to_owned(),
+            JobOutcome::Failed => format!(
+                "failed{}",
+                job.status_detail
+                    .as_deref()
+                    .map(|d| format!(" ({d})"))
+                    .unwrap_or_default()
+            ),
+            JobOutcome::Canceled => "canceled".to_owned(),
+            JobOutcome::Unknown => "outcome not in the log".to_owned(),
+        }
+    );
+    for (label, value) in [
+        ("runner", job.runner_version.as_deref()),
+        ("executor", job.executor.as_deref()),
+        ("image", job.image.as_deref()),
+        ("build dir", job.build_dir.as_deref()),
+    ] {
+        if let Some(v) = value {
+            head.push_str(&format!(", {label} {v}"));
+        }
+    }
+    if let Some(fresh) = job.fresh_clone {
+        head.push_str(if fresh {
+            " (fresh clone)"
+        } else {
+            " (reused checkout)"
+        });
+    }
+    writeln!(out, "{head}")?;
+    let total = job.duration_ms.filter(|d| *d > 0.0);
+    let mut t = table(&["section", "starts at", "duration", "share of job"], opts);
+    for s in &job.sections {
+        let name = match &s.parent {
+            Some(p) => format!("  {} (in {p})", s.name),
+            None => s.name.clone(),
+        };
+        let name = if s.closed {
+            name
+        } else {
+            format!("{name} (never closed)")
+        };
+        let share = s
+            .duration_ms
+            .zip(total)
+            .map(|(d, t)| percent(Some(d / t)))
+            .unwrap_or_default();
+        t.add_row(vec![
+            Cell::new(name),
+            right(s.start_ms.map_or("-".into(), seconds)),
+            right(s.duration_ms.map_or("-".into(), seconds)),
+            right(share),
+        ]);
+    }
+    let total_text = total.map_or("unknown".into(), seconds);
+    writeln!(out, "\nWhere the job's time went (total {total_text})\n{t}")?;
+    if let (Some(go), Some(share)) = (job.go_build_ms, job.go_share_of_script) {
+        writeln!(
+            out,
+            "the Go build took {} = {} of the script section",
+            seconds(go),
+            percent(Some(share))
+        )?;
+    }
+    if !job.cache.is_empty() {
+        let mut t = table(&["cache", "key", "outcome", "time", "detail"], opts);
+        for c in &job.cache {
+            t.add_row(vec![
+                Cell::new(format!("{:?}", c.op).to_lowercase()),
+                Cell::new(c.key.as_deref().unwrap_or("")),
+                Cell::new(format!("{:?}", c.outcome).to_lowercase()),
+                right(c.duration_ms.map_or("-".into(), seconds)),
+                Cell::new(c.detail.as_deref().unwrap_or("")),
+            ]);
+        }
+        writeln!(out, "\nCI cache\n{t}")?;
+    }
+    if let Some(v) = &job.cache_value {
+        writeln!(
+            out,
+            "the cache costs {} (restore {} + save {}) and avoids {} of compiling{}",
+            seconds(v.restore_ms + v.save_ms),
+            seconds(v.restore_ms),
+            seconds(v.save_ms),
+            seconds(v.avoided_ms),
+            v.payoff
+                .map(|p| format!(": pays off {p:.1}×"))
+                .unwrap_or_default()
+        )?;
+    }
+    writeln!(out)
+}
+
 pub fn write(report: &Report, out: &mut dyn Write, opts: &TableOptions) -> std::io::Result<()> {
+    if let Some(job) = &report.job {
+        write_job(job, out, opts)?;
+        if report.actions.is_empty() {
+            return write_warnings(report, out);
+        }
+    }
     let b = &report.build;
     let s = &report.summary;
     let mut t = table(&["build", ""], opts);
@@ -224,6 +328,10 @@ pub fn write(report: &Report, out: &mut dyn Write, opts: &TableOptions) -> std::
             writeln!(out, "  {d}")?;
         }
     }
+    write_warnings(report, out)
+}
+
+fn write_warnings(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     if !report.warnings.is_empty() {
         writeln!(out, "\nWarnings")?;
         for w in &report.warnings {
