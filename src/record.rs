@@ -135,8 +135,22 @@ pub fn record(opts: &RecordOptions) -> Result<i32, RecordError> {
     let errfile = dir.join("build.stderr");
     let out_echo = echo;
     let err_commands = out_echo.commands;
-    let out_thread = thread::spawn(move || pump_stdout(stdout, &jsonl, &out_echo));
-    let err_thread = thread::spawn(move || pump_stderr(stderr, &errfile, err_commands));
+    let out_thread = thread::spawn(move || {
+        let mut in_heredoc = false;
+        pump(stdout, &jsonl, io::stdout(), |line| {
+            Some(plain_text(line, &out_echo, &mut in_heredoc))
+        })
+    });
+    let err_thread = thread::spawn(move || {
+        let mut in_heredoc = false;
+        pump(stderr, &errfile, io::stderr(), |line| {
+            // Hash lines and (old Go) the -x trace stay in the bundle.
+            let text = String::from_utf8_lossy(line);
+            let hidden = line.starts_with(b"HASH")
+                || (!err_commands && is_command_line(&text, &mut in_heredoc));
+            (!hidden).then(|| text.into_owned())
+        })
+    });
     let status = child.wait().map_err(|source| RecordError::Spawn {
         program: program.clone(),
         source,
@@ -189,24 +203,28 @@ fn module_list(program: &str) -> Option<Vec<u8>> {
 
 type PumpResult = Result<(), (PathBuf, io::Error)>;
 
-fn pump_stdout(source: Option<std::process::ChildStdout>, path: &Path, echo: &Echo) -> PumpResult {
+/// Copies every line of `source` into the bundle file at `path`, and what `shown` makes of
+/// it to the terminal `sink`. The terminal going away must not stop the recording, so
+/// writes to `sink` are best effort.
+fn pump(
+    source: Option<impl io::Read>,
+    path: &Path,
+    mut sink: impl Write,
+    mut shown: impl FnMut(&[u8]) -> Option<String>,
+) -> PumpResult {
     let Some(source) = source else { return Ok(()) };
     let err = |e| (path.to_owned(), e);
     let mut file = BufWriter::new(File::create(path).map_err(err)?);
     let mut reader = BufReader::new(source);
-    let stdout = io::stdout();
     let mut line = Vec::new();
-    let mut in_heredoc = false;
     loop {
         line.clear();
         if reader.read_until(b'\n', &mut line).map_err(err)? == 0 {
             break;
         }
         file.write_all(&line).map_err(err)?;
-        let text = plain_text(&line, echo, &mut in_heredoc);
-        if !text.is_empty() {
-            // The terminal going away must not stop the recording.
-            let _ = stdout.lock().write_all(text.as_bytes());
+        if let Some(text) = shown(&line).filter(|t| !t.is_empty()) {
+            let _ = sink.write_all(text.as_bytes()).and_then(|()| sink.flush());
         }
     }
     file.flush().map_err(err)
@@ -232,36 +250,6 @@ fn plain_text(line: &[u8], echo: &Echo, in_heredoc: &mut bool) -> String {
         return kept;
     }
     output.to_owned()
-}
-
-fn pump_stderr(
-    source: Option<std::process::ChildStderr>,
-    path: &Path,
-    commands: bool,
-) -> PumpResult {
-    let Some(source) = source else { return Ok(()) };
-    let err = |e| (path.to_owned(), e);
-    let mut file = BufWriter::new(File::create(path).map_err(err)?);
-    let mut reader = BufReader::new(source);
-    let stderr = io::stderr();
-    let mut line = Vec::new();
-    let mut in_heredoc = false;
-    loop {
-        line.clear();
-        if reader.read_until(b'\n', &mut line).map_err(err)? == 0 {
-            break;
-        }
-        file.write_all(&line).map_err(err)?;
-        if line.starts_with(b"HASH") {
-            continue;
-        }
-        let text = String::from_utf8_lossy(&line);
-        if !commands && is_command_line(&text, &mut in_heredoc) {
-            continue;
-        }
-        let _ = stderr.lock().write_all(&line);
-    }
-    file.flush().map_err(err)
 }
 
 /// Whether a stderr line is part of the `-x` trace (old Go prints it on stderr):

@@ -123,7 +123,7 @@ mod tests {
         assert_eq!(g.actions.len(), 2);
         let fmt = &g.actions[0];
         assert!(fmt.ran_tool);
-        assert_eq!(fmt.time_start_ns, Some(1_795_610_676_791_856_249));
+        assert_eq!(fmt.time_start_ns, Some(1_795_610_676_791_856_000));
         assert_eq!(fmt.time_done_ns, None);
         assert!(!g.actions[1].ran_tool);
         assert!(g.actions[1].failed);
