@@ -6,7 +6,7 @@
 //! alone would not have saved the rebuild); only dependency IDs changed → `dependency`, with
 //! the origins found by walking down the graph; nothing changed → the entry was `evicted`.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 
 use rayon::prelude::*;
 
@@ -563,15 +563,6 @@ fn unknown(detail: &str, hint: &str) -> Cause {
         origins: Vec::new(),
         changed: Vec::new(),
     }
-}
-
-/// Packages that are an origin of some miss, with every miss they explain (own + dependents).
-pub fn origin_set(causes: &[Option<Cause>]) -> HashSet<String> {
-    causes
-        .iter()
-        .flatten()
-        .flat_map(|c| c.origins.iter().cloned())
-        .collect()
 }
 
 #[cfg(test)]

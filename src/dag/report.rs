@@ -167,29 +167,22 @@ fn rate(hits: usize, misses: usize) -> Option<f64> {
 }
 
 fn module_stats(build: &Build) -> Vec<ModuleStats> {
-    let mut by_module: BTreeMap<&str, (PackageCounts, i64)> = BTreeMap::new();
+    let mut by_module: BTreeMap<&str, Vec<&Action>> = BTreeMap::new();
     for a in build.actions.iter().filter(|a| a.is_package_build()) {
-        let entry = by_module.entry(a.module.as_str()).or_default();
-        entry.0 = {
-            let mut c = std::mem::take(&mut entry.0);
-            c.total += 1;
-            match a.cache {
-                CacheOutcome::Hit => c.hits += 1,
-                CacheOutcome::Miss => {
-                    c.misses += 1;
-                    entry.1 = entry.1.saturating_add(a.duration_ns.unwrap_or(0));
-                }
-                CacheOutcome::Installed => c.installed += 1,
-                CacheOutcome::None => c.not_run += 1,
-            }
-            c
-        };
+        by_module.entry(a.module.as_str()).or_default().push(a);
     }
     let info: HashMap<&str, &ModuleInfo> =
         build.modules.iter().map(|m| (m.path.as_str(), m)).collect();
     let mut stats: Vec<ModuleStats> = by_module
         .into_iter()
-        .map(|(module, (c, miss_ns))| {
+        .map(|(module, builds)| {
+            let c = counts(builds.iter().copied());
+            let miss_ns = saturating_sum(
+                builds
+                    .iter()
+                    .filter(|a| a.cache == CacheOutcome::Miss)
+                    .filter_map(|a| a.duration_ns),
+            );
             let m = info.get(module);
             ModuleStats {
                 module: module.to_owned(),

@@ -279,6 +279,9 @@ pub fn sniff(head: &[u8]) -> Option<InputKind> {
 pub struct ParseOptions {
     /// An action graph is present: a Chrome trace only needs its command span.
     pub trace_wall_only: bool,
+    /// Bundle files describe the build: a job trace's script output is not needed
+    /// (the bundle is the truth), so it is not kept.
+    pub skip_job_script: bool,
 }
 
 /// Reads and parses one file.
@@ -471,9 +474,14 @@ pub fn parse_file_with(
             &whole(&mut reader)?,
         ))),
         InputKind::GitLabTrace => {
-            let trace = gitlab_trace::parse(reader).map_err(|e| IngestError::Unrecognized {
-                path: path.to_owned(),
-                reason: e.to_string(),
+            let trace_opts = gitlab_trace::ParseOptions {
+                keep_script_lines: !opts.skip_job_script,
+            };
+            let trace = gitlab_trace::parse_with(reader, &trace_opts).map_err(|e| {
+                IngestError::Unrecognized {
+                    path: path.to_owned(),
+                    reason: e.to_string(),
+                }
             })?;
             warnings.extend(trace.warnings.iter().map(|m| Warning {
                 source: source.clone(),
@@ -513,10 +521,11 @@ fn serde_message(e: &serde_json::Error) -> String {
 /// `errors` and the others still load.
 pub fn load(paths: &[PathBuf]) -> Result<Inputs, IngestError> {
     let files = expand(paths)?;
+    let kinds: Vec<Option<InputKind>> = files.par_iter().map(|p| sniff_path(p)).collect();
+    let has = |kind| kinds.contains(&Some(kind));
     let opts = ParseOptions {
-        trace_wall_only: files
-            .par_iter()
-            .any(|p| sniff_path(p) == Some(InputKind::ActionGraph)),
+        trace_wall_only: has(InputKind::ActionGraph),
+        skip_job_script: has(InputKind::ActionGraph) || has(InputKind::GoOutput),
     };
     let results: Vec<_> = files
         .par_iter()

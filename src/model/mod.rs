@@ -76,10 +76,6 @@ impl Action {
     pub fn is_package_build(&self) -> bool {
         self.mode == "build"
     }
-
-    pub fn duration_ms(&self) -> f64 {
-        self.duration_ns.map_or(0.0, |ns| ns as f64 / 1e6)
-    }
 }
 
 /// A module that packages of the build belong to.
@@ -140,23 +136,6 @@ pub enum CauseKind {
 }
 
 impl CauseKind {
-    pub const ALL: [CauseKind; 14] = [
-        CauseKind::Toolchain,
-        CauseKind::Platform,
-        CauseKind::Env,
-        CauseKind::Flags,
-        CauseKind::GoDirective,
-        CauseKind::Workdir,
-        CauseKind::Source,
-        CauseKind::Dependency,
-        CauseKind::Evicted,
-        CauseKind::CacheNotRestored,
-        CauseKind::NotCached,
-        CauseKind::New,
-        CauseKind::Cold,
-        CauseKind::Unknown,
-    ];
-
     pub fn as_str(self) -> &'static str {
         match self {
             CauseKind::Toolchain => "toolchain",
