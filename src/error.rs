@@ -13,6 +13,8 @@ pub mod exit {
     pub const PARTIAL: i32 = 1;
     /// Nothing usable: bad arguments, no readable input, or output could not be written.
     pub const ERROR: i32 = 2;
+    /// The report was produced, and at least one gate (`--min-hit-rate`...) failed.
+    pub const GATE_FAILED: i32 = 3;
 }
 
 #[derive(Debug, Error)]

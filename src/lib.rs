@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod dag;
 pub mod error;
+pub mod gate;
 pub mod ingest;
 pub mod model;
 pub mod record;

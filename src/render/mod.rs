@@ -2,6 +2,7 @@
 //! They compute nothing; adding an output touches its file, `Format` and a test.
 
 pub mod json;
+pub mod lanes;
 pub mod palette;
 pub mod table;
 
