@@ -154,9 +154,36 @@ def breakdown(goattrib, head, runs):
     return rows
 
 
+TRACE_TARGET = 2.0
+
+
+def trace_main(argv):
+    """`measure.py trace`: `report` on one large job trace, alone and with a bundle."""
+    ap = argparse.ArgumentParser(prog="measure.py trace")
+    ap.add_argument("--goattrib", required=True)
+    ap.add_argument("--trace", required=True)
+    ap.add_argument("--bundle", required=True)
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args(argv)
+    size = os.path.getsize(args.trace)
+    lines, wc_s, _ = wc_lines([args.trace], args.runs)
+    print(f"\ngoattrib report on a {size / MB:.0f} MB job trace ({lines:,} lines), "
+          f"{os.cpu_count()} CPUs, best of {args.runs}; wc -l {wc_s:.3f}s")
+    print(f"{'input':<28} {'report s':>9} {'rep/wc':>8} {'MB/s':>7} {'RSS MB':>8}  time<={TRACE_TARGET:g}x")
+    for label, inputs in (("trace alone", [args.trace]),
+                          ("trace + bundle", [args.bundle, args.trace])):
+        r = best_of([args.goattrib, "report", *inputs], args.runs)
+        ratio = r["best_s"] / wc_s
+        print(f"{label:<28} {r['best_s']:>9.3f} {ratio:>7.1f}x {size / MB / r['best_s']:>7.1f} "
+              f"{r['peak_rss_bytes'] / MB:>8.1f}  {verdict(ratio <= TRACE_TARGET)}")
+
+
 def main():
     if len(sys.argv) == 5 and sys.argv[1] == "--summarise":
         print(json.dumps(summarise_child(*sys.argv[2:])))
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "trace":
+        trace_main(sys.argv[2:])
         return
     ap = argparse.ArgumentParser()
     ap.add_argument("--goattrib", required=True)

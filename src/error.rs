@@ -27,6 +27,11 @@ pub enum Error {
     NoUsableInput { count: usize, first: String },
     #[error("failed to write output: {0}")]
     Output(#[source] std::io::Error),
+    #[error(transparent)]
+    Compare(#[from] crate::compare::CompareError),
+    /// A file of `report --out DIR` could not be written.
+    #[error(transparent)]
+    OutFolder(#[from] crate::atomic::OutError),
 }
 
 impl Error {

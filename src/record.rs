@@ -4,7 +4,7 @@
 //! `-debug-actiongraph` and `-debug-trace`, sets `GODEBUG=gocachehash=1`, and passes the
 //! output through as the plain text the user would have seen: JSON events are turned back
 //! into text, the `-x` command trace and the hash lines stay out of the terminal unless the
-//! user asked for `-x` (or `-json`) themselves.
+//! user asked for `-x` (or `-json`) themselves. Last, the bundle's `manifest.json.gz`.
 
 use std::fs::{self, File};
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
@@ -169,6 +169,16 @@ pub fn record(opts: &RecordOptions) -> Result<i32, RecordError> {
         && let Ok(bytes) = fs::read(&vendored)
     {
         write("modules.txt", &bytes)?;
+    }
+    // What a later `report --baseline` or `compare` needs, without the whole hash log.
+    if let Ok(inputs) = crate::ingest::load(std::slice::from_ref(dir)) {
+        let path = dir.join(crate::manifest::MANIFEST_FILE);
+        crate::manifest::write_file(&path, &crate::dag::prepare(inputs)).map_err(|e| {
+            RecordError::Write {
+                path,
+                source: e.source,
+            }
+        })?;
     }
     Ok(code)
 }

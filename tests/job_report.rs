@@ -243,3 +243,181 @@ fn the_bundle_wins_over_the_go_output_in_the_log() {
     assert_eq!(with_log.summary.packages.hits, 67);
     assert_eq!(with_log.summary.packages.total, 67);
 }
+
+#[test]
+fn without_line_times_the_go_build_is_placed_at_the_end_of_the_script() {
+    let r = report(
+        &[
+            joined("restore-failed/bundle"),
+            joined("restore-failed/job.log.gz"),
+        ],
+        None,
+    );
+    let job = r.job.expect("job section");
+    assert_eq!(
+        job.go_command.as_deref(),
+        Some("goattrib record --show-commands -o build-bundle -- go build -o bin/ ./...")
+    );
+    assert_eq!(job.go_build_placed_by, Some("script-end"));
+    let step = job
+        .sections
+        .iter()
+        .find(|s| s.name == "step_script")
+        .unwrap();
+    let script_end = step.start_ms.unwrap() + step.duration_ms.unwrap();
+    let go = job.go_build_ms.expect("the bundle's wall time");
+    assert!(go > 0.0);
+    assert_eq!(job.go_build_start_ms, Some(script_end - go));
+}
+
+/// The real 18.7 FF_TIMESTAMPS trace, with its one script command (`$ make test REPORTS=1`)
+/// renamed to the Go command it runs, keeping the runner's time for that line.
+#[test]
+fn with_ff_timestamps_the_go_build_starts_at_its_command_line() {
+    let Some(trace) =
+        shared_trace("runner-18.7-ff-timestamps-docker-machine-excerpt.no-esc-no-cr.log")
+    else {
+        return;
+    };
+    let text = std::fs::read_to_string(trace).unwrap();
+    assert!(text.contains("$ make test REPORTS=1"));
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("job.log");
+    std::fs::write(
+        &log,
+        text.replace("$ make test REPORTS=1", "$ go test ./..."),
+    )
+    .unwrap();
+    let r = report(&[scenario("go-test"), log], None);
+    let job = r.job.clone().expect("job section");
+    assert_eq!(job.go_command.as_deref(), Some("go test ./..."));
+    assert_eq!(job.go_build_placed_by, Some("command-time"));
+    // 09:47:58.676964 (the command line) - 09:47:05.094219 (the first line), in whole ms.
+    assert_eq!(job.go_build_start_ms, Some(53_582.0));
+    let charts = goattrib::render::svg::charts(&r).expect("charts");
+    let chart = charts
+        .iter()
+        .find(|c| c.file_name == "job-timeline.svg")
+        .expect("job timeline");
+    assert!(chart.alt.contains("the Go build took"), "{}", chart.alt);
+    assert!(!chart.alt.contains("approximate"), "{}", chart.alt);
+}
+
+/// The moved pair (`fixtures/joined/moved/`, EXPECTED.md "The moved pair"): the same project
+/// built on the same GOCACHE, first in checkout A (`…/builds/runner-1/shop`), then in a fresh
+/// copy at checkout B (`…/builds/runner-2/shop`); each job log's get_sources names its checkout
+/// and both restores hit. A and B are derived from that layout, not from the work directory
+/// compose.sh ran in.
+const MOVED_MISSES: [&str; 6] = [
+    "example.com/shop/cmd/shop",
+    "example.com/shop/internal/cart",
+    "example.com/shop/internal/money",
+    "example.com/shop/internal/native",
+    "example.com/shop/internal/report",
+    "example.org/fmtx",
+];
+
+fn moved_report(baseline_job_log: bool) -> Report {
+    let mut baseline = vec![joined("moved/baseline-bundle")];
+    if baseline_job_log {
+        baseline.push(joined("moved/baseline-job.log.gz"));
+    }
+    report(
+        &[joined("moved/bundle"), joined("moved/job.log.gz")],
+        Some(&baseline),
+    )
+}
+
+/// The two checkouts, A and B, from the current job's build directory.
+fn moved_dirs(r: &Report) -> (String, String) {
+    let b = r
+        .job
+        .as_ref()
+        .and_then(|j| j.build_dir.clone())
+        .expect("build dir");
+    let root = b
+        .strip_suffix("/builds/runner-2/shop")
+        .unwrap_or_else(|| panic!("{b} is not checkout B"));
+    (format!("{root}/builds/runner-1/shop"), b)
+}
+
+#[test]
+fn joined_moved_workdir_misses_name_both_build_directories() {
+    let r = moved_report(true);
+    let (a, b) = moved_dirs(&r);
+    let job = r.job.as_ref().unwrap();
+    // As the frame says: `Initialized empty Git repository`, `Created fresh repository.`.
+    assert_eq!(job.fresh_clone, Some(true));
+    assert_eq!(job.cache[0].outcome, JobCacheOutcome::Hit);
+    // The baseline's own job log names checkout A.
+    let base = report(
+        &[
+            joined("moved/baseline-bundle"),
+            joined("moved/baseline-job.log.gz"),
+        ],
+        None,
+    );
+    assert_eq!(base.job.unwrap().build_dir.as_deref(), Some(a.as_str()));
+    assert_eq!(base.summary.packages.misses, 0);
+
+    let p = &r.summary.packages;
+    assert_eq!((p.total, p.hits, p.misses), (67, 61, 6));
+    assert_eq!(
+        package_causes(&r),
+        [(CauseKind::Workdir, 6)].into_iter().collect()
+    );
+    let workdir: Vec<&str> = r
+        .actions
+        .iter()
+        .filter(|a| a.mode == "build")
+        .filter(|a| {
+            a.cause
+                .as_ref()
+                .is_some_and(|c| c.kind == CauseKind::Workdir)
+        })
+        .map(|a| a.package.as_str())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(workdir, MOVED_MISSES);
+    let moved = format!("(the job's build directory moved: {a} → {b})");
+    for act in r.actions.iter().filter(|x| x.mode == "build") {
+        let Some(c) = &act.cause else { continue };
+        assert!(c.detail.ends_with(&moved), "{}: {}", act.package, c.detail);
+        // The bundles' own package directories, under A and under B.
+        assert!(
+            c.changed
+                .iter()
+                .any(|ch| ch.starts_with("package directory: ")
+                    && ch.contains(&format!("{a}/"))
+                    && ch.contains(&format!(" → {b}/"))),
+            "{}: {:?}",
+            act.package,
+            c.changed
+        );
+    }
+    // Both restores hit: nothing, the link and cgo steps included, is cache-not-restored.
+    assert!(
+        r.actions
+            .iter()
+            .filter_map(|x| x.cause.as_ref())
+            .all(|c| c.kind != CauseKind::CacheNotRestored)
+    );
+}
+
+#[test]
+fn joined_moved_without_the_baseline_job_log_names_only_the_package_directories() {
+    // The join needs both jobs' build directories; the causes themselves come from the bundles.
+    let r = moved_report(false);
+    let (a, b) = moved_dirs(&r);
+    assert_eq!(
+        package_causes(&r),
+        [(CauseKind::Workdir, 6)].into_iter().collect()
+    );
+    for act in r.actions.iter().filter(|x| x.mode == "build") {
+        let Some(c) = &act.cause else { continue };
+        assert!(!c.detail.contains("build directory moved"), "{}", c.detail);
+        assert!(c.detail.contains(&format!("{a}/")), "{}", c.detail);
+        assert!(c.detail.contains(&format!(" → {b}/")), "{}", c.detail);
+    }
+}

@@ -6,7 +6,11 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::error::Error;
 
+mod compare;
+mod manifest;
 mod report;
+pub use compare::CompareArgs;
+pub use manifest::ManifestArgs;
 pub use report::ReportArgs;
 
 /// Where a Go build's time went, and why the Go build cache missed.
@@ -45,6 +49,22 @@ pub enum Commands {
     ///   goattrib report --format json build-bundle > report.json
     #[command(verbatim_doc_comment)]
     Report(ReportArgs),
+    /// Write a build's input manifest (manifest.json.gz): its classified hash inputs, actions
+    /// and timings, at a few percent of the hash log's size. `record` writes one into every
+    /// bundle; use this for older bundles. Pass it wherever a baseline bundle goes.
+    Manifest(ManifestArgs),
+    /// Why one pipeline's Go build was slower (or faster) than another's: headline deltas,
+    /// the wall-time delta attributed to causes, new and fixed misses with their root
+    /// causes, regressions, and the GitLab jobs' section deltas.
+    ///
+    /// BASE and HEAD are bundles, report folders, manifest.json.gz or report.json files.
+    ///
+    /// Examples:
+    ///   goattrib compare last-bundle build-bundle
+    ///   goattrib compare --format json BASE HEAD
+    ///   goattrib compare --out reports/compare --max-slowdown 10% BASE HEAD
+    #[command(verbatim_doc_comment)]
+    Compare(CompareArgs),
 }
 
 #[derive(Debug, Args)]
@@ -72,6 +92,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             Ok(crate::record::record(&opts)?)
         }
         Commands::Report(args) => report::run(args),
+        Commands::Manifest(args) => manifest::run(args),
+        Commands::Compare(args) => compare::run(args),
     }
 }
-

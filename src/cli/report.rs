@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::error::{Error, exit};
+use crate::gate::{self, GateOutcome, Limit, ReportGates};
+use crate::model::CauseKind;
 use crate::render::{self, Format, table::TableOptions};
 
 #[derive(Debug, Args)]
@@ -26,6 +28,89 @@ pub struct ReportArgs {
     /// Table width in columns (default: the terminal's).
     #[arg(long)]
     pub width: Option<u16>,
+    /// Also write a report folder for a GitLab job to keep as an artifact.
+    ///
+    /// DIR is created if missing and updated in place (each file replaced atomically;
+    /// other files are left alone). It gets: index.html (one self-contained page: the
+    /// answer, charts, causes, misses, modules, critical path, job, compiler messages),
+    /// the charts as .svg files, summary.md (for a merge-request comment), report.json
+    /// (the same as --format json), metrics.txt (OpenMetrics, for
+    /// artifacts:reports:metrics), trace.json (open it in ui.perfetto.dev) and, when a gate
+    /// is given, junit.xml (one test case per gate, for artifacts:reports:junit).
+    /// The table (or JSON) is still printed unless --quiet.
+    #[arg(long, value_name = "DIR", help_heading = "Report folder")]
+    pub out: Option<PathBuf>,
+    /// Print nothing on stdout (with --out: only write the folder).
+    #[arg(short, long, help_heading = "Report folder")]
+    pub quiet: bool,
+    /// Fail (exit 3) when fewer package compiles than this came from the cache:
+    /// a fraction (0.9) or a percentage (90%).
+    #[arg(
+        long,
+        value_name = "RATE",
+        value_parser = hit_rate_arg,
+        help_heading = "Gates (each failed gate: exit 3 after writing everything, a failed JUnit case)"
+    )]
+    pub min_hit_rate: Option<f64>,
+    /// Fail when more than N package compiles missed the cache.
+    #[arg(
+        long,
+        value_name = "N",
+        help_heading = "Gates (each failed gate: exit 3 after writing everything, a failed JUnit case)"
+    )]
+    pub max_misses: Option<usize>,
+    /// Fail when the critical path is longer than this: Go duration syntax, e.g. 90s,
+    /// 1m30s, 1500ms.
+    #[arg(
+        long,
+        value_name = "DURATION",
+        value_parser = duration_arg,
+        help_heading = "Gates (each failed gate: exit 3 after writing everything, a failed JUnit case)"
+    )]
+    pub max_critical_path: Option<Limit>,
+    /// Fail when any miss has one of these causes, e.g. workdir,evicted (a moved checkout,
+    /// a cache entry that was gone). Kinds: toolchain, platform, env, flags, go-directive,
+    /// workdir, source, dependency, evicted, cache-not-restored, not-cached, new, cold,
+    /// unknown.
+    #[arg(
+        long,
+        value_name = "KIND,...",
+        value_delimiter = ',',
+        value_parser = cause_arg,
+        help_heading = "Gates (each failed gate: exit 3 after writing everything, a failed JUnit case)"
+    )]
+    pub forbid_cause: Vec<CauseKind>,
+}
+
+fn hit_rate_arg(s: &str) -> Result<f64, String> {
+    gate::parse_hit_rate(s).map_err(|e| e.to_string())
+}
+
+fn duration_arg(s: &str) -> Result<Limit, String> {
+    gate::parse_duration_ms(s)
+        .map(|ms| Limit {
+            ms,
+            text: s.trim().to_owned(),
+        })
+        .map_err(|e| e.to_string())
+}
+
+fn cause_arg(s: &str) -> Result<CauseKind, String> {
+    gate::parse_cause_kind(s).map_err(|e| e.to_string())
+}
+
+impl ReportArgs {
+    fn gates(&self) -> ReportGates {
+        let mut forbid = self.forbid_cause.clone();
+        forbid.sort();
+        forbid.dedup();
+        ReportGates {
+            min_hit_rate: self.min_hit_rate,
+            max_misses: self.max_misses,
+            max_critical_path: self.max_critical_path.clone(),
+            forbid_causes: forbid,
+        }
+    }
 }
 
 pub(crate) fn load(paths: &[PathBuf]) -> Result<crate::ingest::Inputs, Error> {
@@ -55,13 +140,67 @@ pub fn run(args: ReportArgs) -> Result<i32, Error> {
     );
     let (current, baseline) = (current?, baseline?);
     let partial = !current.errors.is_empty();
-    let report = crate::dag::report(current, baseline);
+    let (current, baseline) = rayon::join(
+        || crate::dag::prepare(current),
+        || baseline.map(crate::dag::prepare),
+    );
+    let report = crate::dag::analyze(&current, baseline.as_ref());
+    let gates = args.gates();
+    let outcomes: Option<Vec<GateOutcome>> = (!gates.is_empty()).then(|| gates.check(&report));
+    if !args.quiet {
+        print(&report, &args)?;
+    }
+    if let Some(dir) = &args.out {
+        let mut rendered = render::out::render(&report, outcomes.as_deref());
+        // The next pipeline's baseline, without the whole hash log (see `compare`).
+        let mut manifest = Vec::new();
+        crate::manifest::write(&current, &mut manifest).map_err(Error::Output)?;
+        rendered.files.push(render::out::OutFile {
+            name: crate::manifest::MANIFEST_FILE.to_owned(),
+            bytes: manifest,
+        });
+        for w in &rendered.warnings {
+            eprintln!("goattrib: warning: {w}");
+        }
+        render::out::write_folder(dir, &rendered.files)?;
+        let names: Vec<&str> = rendered.files.iter().map(|f| f.name.as_str()).collect();
+        eprintln!(
+            "goattrib: wrote {} files to {}: {}",
+            names.len(),
+            dir.display(),
+            names.join(", ")
+        );
+    }
+    let mut gate_failed = false;
+    if let Some(outcomes) = &outcomes {
+        for g in outcomes.iter().filter(|g| !g.passed) {
+            eprintln!("goattrib: gate failed: {}: {}", g.name, g.message);
+            gate_failed = true;
+        }
+        let failed = outcomes.iter().filter(|g| !g.passed).count();
+        eprintln!(
+            "goattrib: gates: {} passed, {failed} failed",
+            outcomes.len() - failed
+        );
+    }
+    // A failed gate is the answer the pipeline asked for; it wins over unreadable inputs.
+    Ok(if gate_failed {
+        exit::GATE_FAILED
+    } else if partial {
+        exit::PARTIAL
+    } else {
+        exit::OK
+    })
+}
+
+/// The table or JSON on stdout. A closed pipe (`| head`) stops the printing, not the run.
+fn print(report: &crate::model::Report, args: &ReportArgs) -> Result<(), Error> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
     let written = match args.format {
-        Format::Json => render::json::write(&report, &mut out),
+        Format::Json => render::json::write(report, &mut out),
         Format::Table => render::table::write(
-            &report,
+            report,
             &mut out,
             &TableOptions {
                 top: args.top,
@@ -70,10 +209,8 @@ pub fn run(args: ReportArgs) -> Result<i32, Error> {
         ),
     };
     match written.and_then(|()| out.flush()) {
-        Ok(()) => {}
-        // `goattrib report x | head` is not an error.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(exit::OK),
-        Err(e) => return Err(Error::Output(e)),
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::Output(e)),
     }
-    Ok(if partial { exit::PARTIAL } else { exit::OK })
 }

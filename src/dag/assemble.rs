@@ -9,7 +9,6 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::ingest::actiongraph::ActionGraph;
 use crate::ingest::gitlab_trace::JobTrace;
-use crate::ingest::go_output::GoOutputBuilder;
 use crate::ingest::hashlog::HashLog;
 use crate::ingest::xtext::{ArchiveSource, XTrace};
 use crate::ingest::{Inputs, chrome_trace::ChromeTrace};
@@ -44,22 +43,11 @@ pub fn assemble(mut inputs: Inputs) -> Assembled {
     // the bundle is the truth, and the same build must not be counted twice.
     let bundle_has_build =
         inputs.action_graph.is_some() || inputs.go_output.iter().any(|o| !o.is_empty());
-    if let Some(job) = job
-        .as_ref()
-        .filter(|j| !bundle_has_build && !j.script_lines.is_empty())
-    {
-        let mut builder = GoOutputBuilder::default();
-        for line in job.script_lines.iter().filter(|l| !l.is_command) {
-            builder.feed(&line.text);
-        }
-        let out = builder.finish();
-        if !out.is_empty() {
-            warnings.push(
-                "the build comes from the Go output in the job log (-x text): no timings"
-                    .to_owned(),
-            );
-            inputs.go_output.push(out);
-        }
+    if !bundle_has_build && let Some(out) = inputs.job_go_output.drain(..).next() {
+        warnings.push(
+            "the build comes from the Go output in the job log (-x text): no timings".to_owned(),
+        );
+        inputs.go_output.push(out);
     }
     let hashes = merge_hashes(&mut inputs);
     let xtrace = best_xtrace(&mut inputs);

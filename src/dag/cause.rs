@@ -11,17 +11,22 @@ use std::collections::{BTreeSet, HashMap};
 use rayon::prelude::*;
 
 use super::graph::ActionGraph;
-use super::inputs::{Input, InputClass, classify};
+use super::inputs::{Input, InputClass, classify, shorten_id};
 use crate::ingest::hashlog::HashLog;
 use crate::model::{Build, CacheOutcome, Cause, CauseKind};
 
-/// Classified inputs by cache key: what a baseline must keep (see the manifest).
+/// Classified inputs by cache key, opaque IDs shortened: what a baseline must keep (see
+/// [`crate::manifest`]).
 pub type KeyInputs = HashMap<String, Vec<Input>>;
 
 pub fn classify_log(log: &HashLog) -> KeyInputs {
     log.records
         .par_iter()
-        .map(|(k, r)| (k.clone(), classify(&r.inputs)))
+        .map(|(k, r)| {
+            let mut inputs = classify(&r.inputs);
+            inputs.iter_mut().for_each(shorten_id);
+            (k.clone(), inputs)
+        })
         .collect()
 }
 
@@ -365,7 +370,9 @@ fn dependency(
         changed_values
     };
     for c in considered {
-        let Some(pkg) = c.name.strip_prefix("import ") else {
+        // A vet key names its own package's compile by action ID only.
+        let own = (c.name == "vetted package").then_some(actions[i].package.as_str());
+        let Some(pkg) = c.name.strip_prefix("import ").or(own) else {
             continue;
         };
         match build_index

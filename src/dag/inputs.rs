@@ -64,6 +64,32 @@ fn input(class: InputClass, name: impl Into<String>, value: impl Into<String>) -
     }
 }
 
+/// A short stable digest (FNV-1a, 64 bits, hex) of an opaque value that is not text, such
+/// as the `%q`-quoted raw action ID in a vet key.
+fn digest(value: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in value.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// Characters kept of an opaque ID (a dependency's content ID, a file's content hash). Go
+/// writes them as 20 base64 characters (`contentID` and `fileHash` in `work/buildid.go`,
+/// `work/exec.go`); the first 8 are 48 bits, plenty to tell two versions apart, and what a
+/// manifest stores instead of the whole ID. Both sides of every diff are shortened the same
+/// way, so a bundle and a manifest give the same causes, down to the `changed` lines.
+pub const ID_CHARS: usize = 8;
+
+/// Shortens an opaque ID to [`ID_CHARS`]; names, paths, flags and versions stay verbatim.
+pub fn shorten_id(input: &mut Input) {
+    let opaque = input.class == InputClass::Import
+        || (input.class == InputClass::Source && input.name.starts_with("file "));
+    if opaque && let Some((cut, _)) = input.value.char_indices().nth(ID_CHARS) {
+        input.value.truncate(cut);
+    }
+}
+
 /// Classifies the raw inputs of one hash record.
 pub fn classify(raw: &[String]) -> Vec<Input> {
     let mut out = Vec::with_capacity(raw.len());
@@ -111,6 +137,18 @@ fn classify_line(line: &str, out: &mut Vec<Input>) {
         "magic" => out.push(input(Env, line.split('=').next().unwrap_or(line), line)),
         "linkflags" => out.push(input(Flags, "linker flags", rest)),
         "pkgpath" | "ar" => out.push(input(Toolchain, word, rest)),
+        // The vet action's key (`Builder.vet` in `work/exec.go`): the vet tool, its flags,
+        // the vetted package's compile action ID (raw bytes, `%q`) and each dependency's
+        // vet output.
+        "vet" => out.push(input(Toolchain, "vet tool", rest)),
+        "vetxonly" => out.push(input(Flags, word, rest)),
+        "vetflags" => out.push(input(Flags, "vet flags", rest)),
+        "pkg" => out.push(input(Import, "vetted package", digest(rest))),
+        "vetout" => {
+            let (pkg, id) = rest.rsplit_once(' ').unwrap_or((rest, ""));
+            let pkg = pkg.trim_matches('"');
+            out.push(input(Import, format!("import {pkg}"), id));
+        }
         _ if word == "compile" || word == "asm" || word == "link" => tool_line(word, rest, out),
         _ => key_value_line(line, out),
     }

@@ -4,7 +4,9 @@
 //!
 //! Reads the typed [`JobTrace`]; nothing here splits log lines (that is `ingest::gitlab_trace`).
 
-use crate::ingest::gitlab_trace::{CacheOpKind, CacheOutcome as TraceCacheOutcome, JobTrace};
+use crate::ingest::gitlab_trace::{
+    CacheOpKind, CacheOutcome as TraceCacheOutcome, GoCommand, JobTrace,
+};
 use crate::model::{
     Action, CacheOutcome, CacheValue, Cause, CauseKind, JobCacheOp, JobSection, JobSectionTime, ms,
 };
@@ -121,6 +123,7 @@ pub fn job_section(
     actions: &[Action],
     baseline: Option<&[Action]>,
     go_wall_ns: Option<i64>,
+    command: Option<&str>,
 ) -> JobSection {
     let start = job.start_ms;
     let sections: Vec<JobSectionTime> = job
@@ -161,6 +164,17 @@ pub fn job_section(
         .zip(script_ms)
         .filter(|(_, s)| *s > 0.0)
         .map(|(g, s)| ((g / s).min(1.0) * 1000.0).round() / 1000.0);
+    let command = go_command(job, command);
+    let (go_build_start_ms, go_build_placed_by) = match (command.and_then(|c| c.ms), start) {
+        (Some(at), Some(job_start)) => (
+            Some(at.saturating_sub(job_start) as f64),
+            Some("command-time"),
+        ),
+        _ => match (script_end_ms(job, start), go_build_ms) {
+            (Some(end), Some(go)) => (Some((end - go).max(0.0)), Some("script-end")),
+            _ => (None, None),
+        },
+    };
     let duration_ms = job
         .start_ms
         .zip(job.end_ms)
@@ -182,7 +196,35 @@ pub fn job_section(
         cache,
         go_build_ms,
         go_share_of_script,
+        go_build_start_ms,
+        go_build_placed_by,
+        go_command: command.map(|c| c.text.trim_start_matches("$ ").to_owned()),
     }
+}
+
+/// The script command that ran the recorded build: the one that ran `goattrib record`, else
+/// the one that contains the recorded Go command, else the only Go build the script ran.
+fn go_command<'a>(job: &'a JobTrace, recorded: Option<&str>) -> Option<&'a GoCommand> {
+    let commands = &job.go_commands;
+    commands
+        .iter()
+        .find(|c| c.text.contains("goattrib record"))
+        .or_else(|| {
+            let recorded = recorded?.trim();
+            commands.iter().find(|c| c.text.contains(recorded))
+        })
+        .or_else(|| (commands.len() == 1).then(|| &commands[0]))
+}
+
+/// End of the last script section, relative to the job's start.
+fn script_end_ms(job: &JobTrace, start: Option<i64>) -> Option<f64> {
+    let start = start?;
+    job.sections
+        .iter()
+        .filter(|s| is_script_section(&s.name))
+        .filter_map(|s| s.end_ms)
+        .max()
+        .map(|end| end.saturating_sub(start) as f64)
 }
 
 /// Section time of the cache stages: the ops' own durations when timestamps gave them,

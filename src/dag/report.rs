@@ -3,12 +3,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::assemble::Assembled;
-use super::cause::{Baseline, attribute, classify_log};
+use super::BuildData;
+use super::cause::{Baseline, attribute};
 use super::graph::ActionGraph;
 use crate::model::*;
 
-pub fn analyze(current: &Assembled, baseline: Option<&Assembled>) -> Report {
+pub fn analyze(current: &BuildData, baseline: Option<&BuildData>) -> Report {
     let build = &current.build;
     let actions = &build.actions;
     let graph = ActionGraph::new(actions);
@@ -25,14 +25,11 @@ pub fn analyze(current: &Assembled, baseline: Option<&Assembled>) -> Report {
             graph.dangling
         ));
     }
-    let current_inputs = classify_log(&current.hashes);
-    let baseline_inputs = baseline.map(|b| classify_log(&b.hashes));
-    let base = baseline
-        .zip(baseline_inputs.as_ref())
-        .map(|(b, inputs)| Baseline {
-            build: &b.build,
-            inputs,
-        });
+    let current_inputs = &current.inputs;
+    let base = baseline.map(|b| Baseline {
+        build: &b.build,
+        inputs: &b.inputs,
+    });
     if let Some(b) = baseline {
         warnings.extend(b.build.warnings.iter().map(|w| format!("baseline: {w}")));
     }
@@ -43,7 +40,7 @@ pub fn analyze(current: &Assembled, baseline: Option<&Assembled>) -> Report {
     {
         warnings.push(w);
     }
-    let mut causes = attribute(build, &graph, &current_inputs, base.as_ref());
+    let mut causes = attribute(build, &graph, current_inputs, base.as_ref());
     super::job::join_causes(
         &mut causes,
         actions,
@@ -135,6 +132,7 @@ pub fn analyze(current: &Assembled, baseline: Option<&Assembled>) -> Report {
                 actions,
                 baseline.map(|b| b.build.actions.as_slice()),
                 build.meta.wall_ns,
+                build.meta.command.as_deref(),
             )
         }),
     }

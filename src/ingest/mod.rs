@@ -82,6 +82,8 @@ pub enum InputKind {
     Command,
     /// The bundle's `exit_code` file.
     ExitCode,
+    /// A goattrib input manifest (`manifest.json.gz`, see [`crate::manifest`]).
+    Manifest,
 }
 
 impl InputKind {
@@ -96,6 +98,7 @@ impl InputKind {
             InputKind::GitLabTrace => "GitLab job trace",
             InputKind::Command => "recorded command line",
             InputKind::ExitCode => "recorded exit code",
+            InputKind::Manifest => "goattrib manifest",
         }
     }
 }
@@ -121,6 +124,12 @@ pub enum IngestError {
     },
     #[error("no input files in `{path}`")]
     EmptyBundle { path: PathBuf },
+    #[error("failed to read `{path}` as a goattrib manifest: {source}")]
+    Manifest {
+        path: PathBuf,
+        #[source]
+        source: crate::manifest::ManifestError,
+    },
 }
 
 /// A warning about one input, shown in every output.
@@ -149,9 +158,14 @@ pub enum Parsed {
     GoEnv(go_env::GoEnv),
     GoModules(Vec<go_modules::GoModule>),
     ModulesTxt(Vec<modules_txt::VendoredModule>),
-    GitLabTrace(Box<gitlab_trace::JobTrace>),
+    /// A job trace, and the Go output its script printed (when it was read for it).
+    GitLabTrace(
+        Box<gitlab_trace::JobTrace>,
+        Option<Box<go_output::GoOutput>>,
+    ),
     Command(String),
     ExitCode(i32),
+    Manifest(Box<crate::dag::BuildData>),
 }
 
 /// Everything read from the inputs of one build (a bundle directory and/or loose files).
@@ -165,8 +179,13 @@ pub struct Inputs {
     pub modules: Vec<go_modules::GoModule>,
     pub vendored: Vec<modules_txt::VendoredModule>,
     pub job_traces: Vec<gitlab_trace::JobTrace>,
+    /// Go output printed inside the job logs: the build's only record when no bundle file
+    /// describes it.
+    pub job_go_output: Vec<go_output::GoOutput>,
     pub command: Option<String>,
     pub exit_code: Option<i32>,
+    /// A manifest, kept only when no bundle file describes the build (the files are the truth).
+    pub manifest: Option<Box<crate::dag::BuildData>>,
     pub warnings: Vec<Warning>,
     /// Files that could not be read; the others are still analysed.
     pub errors: Vec<IngestError>,
@@ -233,6 +252,9 @@ pub fn sniff(head: &[u8]) -> Option<InputKind> {
     let text = text.trim_start_matches('\u{feff}').trim_start();
     if text.is_empty() {
         return None;
+    }
+    if crate::manifest::sniff(text) {
+        return Some(InputKind::Manifest);
     }
     if gitlab_trace::sniff(head) {
         return Some(InputKind::GitLabTrace);
@@ -475,20 +497,36 @@ pub fn parse_file_with(
         ))),
         InputKind::GitLabTrace => {
             let trace_opts = gitlab_trace::ParseOptions {
-                keep_script_lines: !opts.skip_job_script,
+                keep_script_lines: false,
             };
-            let trace = gitlab_trace::parse_with(reader, &trace_opts).map_err(|e| {
-                IngestError::Unrecognized {
-                    path: path.to_owned(),
-                    reason: e.to_string(),
-                }
+            // The job's output is read for Go's output as it streams, unless a bundle
+            // file describes the build (the bundle is then the truth).
+            let mut go = (!opts.skip_job_script).then(go_output::GoOutputBuilder::default);
+            let parsed = match go.as_mut() {
+                Some(builder) => gitlab_trace::parse_streaming(reader, &trace_opts, &mut |line| {
+                    builder.feed(line)
+                }),
+                None => gitlab_trace::parse_with(reader, &trace_opts),
+            };
+            let trace = parsed.map_err(|e| IngestError::Unrecognized {
+                path: path.to_owned(),
+                reason: e.to_string(),
             })?;
             warnings.extend(trace.warnings.iter().map(|m| Warning {
                 source: source.clone(),
                 message: m.clone(),
             }));
-            Parsed::GitLabTrace(Box::new(trace))
+            let go = go.map(|b| b.finish()).filter(|o| !o.is_empty());
+            Parsed::GitLabTrace(Box::new(trace), go.map(Box::new))
         }
+        InputKind::Manifest => Parsed::Manifest(Box::new(
+            crate::manifest::read(&whole(&mut reader)?).map_err(|source| {
+                IngestError::Manifest {
+                    path: path.to_owned(),
+                    source,
+                }
+            })?,
+        )),
         InputKind::Command => Parsed::Command(
             String::from_utf8_lossy(&whole(&mut reader)?)
                 .trim()
@@ -527,9 +565,13 @@ pub fn load(paths: &[PathBuf]) -> Result<Inputs, IngestError> {
         trace_wall_only: has(InputKind::ActionGraph),
         skip_job_script: has(InputKind::ActionGraph) || has(InputKind::GoOutput),
     };
+    // A bundle's manifest says what its files say: when the files are there, they are read.
+    let build_files = has(InputKind::ActionGraph) || has(InputKind::GoOutput);
     let results: Vec<_> = files
         .par_iter()
-        .map(|p| (p.clone(), parse_file_with(p, opts)))
+        .zip(&kinds)
+        .filter(|(_, k)| !(build_files && **k == Some(InputKind::Manifest)))
+        .map(|(p, _)| (p.clone(), parse_file_with(p, opts)))
         .collect();
     let mut inputs = Inputs::default();
     for (path, result) in results {
@@ -565,9 +607,14 @@ pub fn load(paths: &[PathBuf]) -> Result<Inputs, IngestError> {
             Parsed::GoEnv(e) if inputs.go_env.is_none() => inputs.go_env = Some(e),
             Parsed::GoModules(m) => inputs.modules.extend(m),
             Parsed::ModulesTxt(m) => inputs.vendored.extend(m),
-            Parsed::GitLabTrace(t) => inputs.job_traces.push(*t),
+            Parsed::GitLabTrace(t, go) => {
+                inputs.job_traces.push(*t);
+                inputs.job_go_output.extend(go.map(|g| *g));
+            }
             Parsed::Command(c) if inputs.command.is_none() => inputs.command = Some(c),
             Parsed::ExitCode(c) if inputs.exit_code.is_none() => inputs.exit_code = Some(c),
+            Parsed::Manifest(m) if inputs.manifest.is_none() => inputs.manifest = Some(m),
+            Parsed::Manifest(_) => inputs.warnings.push(duplicate("manifest")),
             Parsed::ActionGraph(_) => inputs.warnings.push(duplicate("action graph")),
             Parsed::ChromeTrace(_) => inputs.warnings.push(duplicate("Chrome trace")),
             Parsed::GoEnv(_) => inputs.warnings.push(duplicate("go env")),

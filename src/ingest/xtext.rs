@@ -196,6 +196,16 @@ impl XTextBuilder {
     }
 
     fn command(&mut self, line: &str, event_package: Option<&str>, line_no: u64) {
+        // Most lines of a log are not tool commands: decide that from the first word before
+        // splitting the whole line into owned words. Quoted words and `VAR=value`
+        // assignments take the full path.
+        let first = line
+            .split([' ', '\t'])
+            .find(|w| !w.is_empty())
+            .unwrap_or("");
+        if !first.starts_with(['"', '\'']) && !is_assignment(first) && !is_tool(tool_name(first)) {
+            return;
+        }
         let words = shell_words(line);
         // Leading `VAR='value'` assignments (the link line sets GOROOT) are not the tool.
         let Some(tool_at) = words.iter().position(|w| !is_assignment(w)) else {
@@ -261,8 +271,7 @@ impl XTextBuilder {
                 }
                 self.trace.links.push(l);
             }
-            "asm" | "cgo" | "pack" | "vet" | "cover" | "gcc" | "clang" | "cc" | "g++"
-            | "clang++" | "gccgo" => {
+            t if is_tool(t) => {
                 self.trace.command_lines += 1;
                 let objdir = args.iter().find_map(|a| {
                     let a = normalize_work(a.trim_start_matches("-objdir="), work.as_deref());
@@ -310,20 +319,46 @@ fn is_assignment(word: &str) -> bool {
     })
 }
 
+/// The tools whose command lines make actions: `compile` and `link` get their own
+/// records, the rest are tools run for a package.
+fn is_tool(name: &str) -> bool {
+    matches!(
+        name,
+        "compile"
+            | "link"
+            | "asm"
+            | "cgo"
+            | "pack"
+            | "vet"
+            | "cover"
+            | "gcc"
+            | "clang"
+            | "cc"
+            | "g++"
+            | "clang++"
+            | "gccgo"
+    )
+}
+
 /// `/usr/lib/go/pkg/tool/linux_amd64/compile` → `compile`; `compile.exe` → `compile`.
 fn tool_name(word: &str) -> &str {
     let base = word.rsplit(['/', '\\']).next().unwrap_or(word);
     base.strip_suffix(".exe").unwrap_or(base)
 }
 
+/// Built once: every line of a log is searched.
+static GO_FILE_COLON: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b".go:"));
+
 /// `file.go:12:3: message`, `# example.com/pkg`: what the compiler said, not a command.
 fn is_diagnostic(line: &str) -> bool {
     if let Some(rest) = line.strip_prefix("# ") {
         return !rest.contains(' ') || rest.starts_with('[') || rest.contains(" [");
     }
-    let Some((path, rest)) = line.split_once(".go:") else {
+    let Some(at) = GO_FILE_COLON.find(line.as_bytes()) else {
         return false;
     };
+    let (path, rest) = (&line[..at], &line[at + ".go:".len()..]);
     !path.contains(' ')
         && rest
             .split(':')

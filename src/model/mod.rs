@@ -1,14 +1,15 @@
 //! The typed model every analysis and renderer shares: actions of one build, their cache
 //! outcome and the cause of each miss, and the versioned JSON report (`report.rs`).
 
+pub mod compare;
 mod report;
 
 pub use report::*;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Whether an action was served from the build cache.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CacheOutcome {
     /// The action's output came from GOCACHE; its tool did not run.
@@ -23,7 +24,7 @@ pub enum CacheOutcome {
 }
 
 /// How the cache outcome was decided, so a reader can judge it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Evidence {
     /// `-debug-actiongraph`: `Cmd` non-null means the tool ran.
@@ -113,7 +114,7 @@ pub struct BuildMeta {
 }
 
 /// The root cause of one cache miss: exactly one kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CauseKind {
     Toolchain,

@@ -52,6 +52,14 @@ pub struct JobSection {
     /// The Go build's wall time and its share of the script section, when both are known.
     pub go_build_ms: Option<f64>,
     pub go_share_of_script: Option<f64>,
+    /// Where the Go build starts on the job's timeline (relative to the job's start), and
+    /// how that was found: `command-time` (the FF_TIMESTAMPS time of the script command
+    /// that ran it) or `script-end` (no per-line times: the build is assumed to end the
+    /// script section, so the start is approximate).
+    pub go_build_start_ms: Option<f64>,
+    pub go_build_placed_by: Option<&'static str>,
+    /// The script command that ran the build, as the runner echoed it.
+    pub go_command: Option<String>,
     /// Restore and save time against the compile time the restored cache avoided.
     pub cache_value: Option<CacheValue>,
 }

@@ -40,20 +40,20 @@ pub const CAUSE_ORDER: [CauseKind; 14] = [
 /// The colour of a miss with this cause.
 pub fn cause(kind: CauseKind) -> Rgb {
     match kind {
-        CauseKind::Toolchain => Rgb(0x33, 0x22, 0x88),        // indigo
-        CauseKind::Platform => Rgb(0x88, 0xcc, 0xee),         // cyan
-        CauseKind::Env => Rgb(0x44, 0xaa, 0x99),              // teal
-        CauseKind::Flags => Rgb(0x11, 0x77, 0x33),            // green
-        CauseKind::GoDirective => Rgb(0x99, 0x99, 0x33),      // olive
-        CauseKind::Workdir => Rgb(0xdd, 0xcc, 0x77),          // sand
-        CauseKind::Source => Rgb(0xcc, 0x66, 0x77),           // rose
-        CauseKind::Dependency => Rgb(0xaa, 0x44, 0x99),       // purple
-        CauseKind::Evicted => Rgb(0x88, 0x22, 0x55),          // wine
+        CauseKind::Toolchain => Rgb(0x33, 0x22, 0x88), // indigo
+        CauseKind::Platform => Rgb(0x88, 0xcc, 0xee),  // cyan
+        CauseKind::Env => Rgb(0x44, 0xaa, 0x99),       // teal
+        CauseKind::Flags => Rgb(0x11, 0x77, 0x33),     // green
+        CauseKind::GoDirective => Rgb(0x99, 0x99, 0x33), // olive
+        CauseKind::Workdir => Rgb(0xdd, 0xcc, 0x77),   // sand
+        CauseKind::Source => Rgb(0xcc, 0x66, 0x77),    // rose
+        CauseKind::Dependency => Rgb(0xaa, 0x44, 0x99), // purple
+        CauseKind::Evicted => Rgb(0x88, 0x22, 0x55),   // wine
         CauseKind::CacheNotRestored => Rgb(0xd5, 0x5e, 0x00), // vermillion
-        CauseKind::NotCached => Rgb(0xbb, 0xbb, 0xbb),        // light grey
-        CauseKind::New => Rgb(0x00, 0x72, 0xb2),              // blue
-        CauseKind::Cold => Rgb(0x44, 0x77, 0xaa),             // steel blue
-        CauseKind::Unknown => Rgb(0x66, 0x66, 0x66),          // dark grey
+        CauseKind::NotCached => Rgb(0xbb, 0xbb, 0xbb), // light grey
+        CauseKind::New => Rgb(0x00, 0x72, 0xb2),       // blue
+        CauseKind::Cold => Rgb(0x44, 0x77, 0xaa),      // steel blue
+        CauseKind::Unknown => Rgb(0x66, 0x66, 0x66),   // dark grey
     }
 }
 

@@ -10,12 +10,19 @@ use super::ParseOptions;
 use super::assemble::{EventSink, LogicalLine};
 use super::cache::CacheTracker;
 use super::marker::{Marker, MarkerKind};
-use super::model::{JobOutcome, JobTrace, RunnerInfo, ScriptLine};
+use super::model::{GoCommand, JobOutcome, JobTrace, RunnerInfo, ScriptLine};
 use super::sections::SectionTracker;
 use super::warn::Warnings;
 
 /// Total bytes of script text kept.
 pub const MAX_SCRIPT_BYTES: usize = 256 * 1024 * 1024;
+
+/// `$ go build` lines kept; a script that runs more is a loop, not a build worth placing.
+const MAX_GO_COMMANDS: usize = 64;
+
+/// Built once: every line of the trace is searched.
+static CANCELED_EXTERNALLY: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"script canceled externally"));
 
 /// Lines after `Running with …` in which the `  on <runner>` line is looked for.
 const HEADER_WINDOW: u64 = 5;
@@ -47,9 +54,14 @@ fn is_cache_section(name: &str) -> bool {
     name == "restore_cache" || name.starts_with("archive_cache")
 }
 
-#[derive(Debug)]
-pub(crate) struct Analyzer {
+/// Receives each line of the job's own output (not the runner's `$ command` echoes), as
+/// it streams: the Go output parser reads a job log without the lines being kept.
+pub type ScriptSink<'s> = &'s mut dyn FnMut(&str);
+
+pub(crate) struct Analyzer<'s> {
     keep_script_lines: bool,
+    script_sink: Option<ScriptSink<'s>>,
+    go_commands: Vec<GoCommand>,
     runner: RunnerInfo,
     header_line: Option<u64>,
     executor: Option<String>,
@@ -71,10 +83,12 @@ pub(crate) struct Analyzer {
     warnings: Warnings,
 }
 
-impl Analyzer {
-    pub(crate) fn new(opts: &ParseOptions) -> Self {
+impl<'s> Analyzer<'s> {
+    pub(crate) fn new(opts: &ParseOptions, script_sink: Option<ScriptSink<'s>>) -> Self {
         Self {
             keep_script_lines: opts.keep_script_lines,
+            script_sink,
+            go_commands: Vec::new(),
             runner: RunnerInfo::default(),
             header_line: None,
             executor: None,
@@ -144,6 +158,7 @@ impl Analyzer {
             end_ms: self.last_ms,
             has_timestamps,
             script_lines: self.script_lines,
+            go_commands: self.go_commands,
             warnings: self.warnings.into_vec(),
             lines,
         }
@@ -323,7 +338,7 @@ impl Analyzer {
         self.outcome_detail = (!detail.is_empty()).then_some(detail);
     }
 
-    fn script_line(&mut self, l: &LogicalLine<'_>, section: Option<&str>) {
+    fn script_line(&mut self, l: &LogicalLine<'_>) {
         if l.text.is_empty() && l.had_marker {
             return;
         }
@@ -339,6 +354,24 @@ impl Analyzer {
         if stage_header || (l.stream.is_none() && is_executor_notice(t)) {
             return;
         }
+        let is_command = l.text.starts_with("$ ");
+        if is_command {
+            if self.go_commands.len() < MAX_GO_COMMANDS && runs_go_build(l.text) {
+                self.go_commands.push(GoCommand {
+                    text: l.text.to_owned(),
+                    ms: l.ms,
+                    line: l.line,
+                });
+            }
+        } else if let Some(sink) = self.script_sink.as_mut() {
+            sink(l.text);
+        }
+        if self.keep_script_lines {
+            self.keep_script_line(l, is_command);
+        }
+    }
+
+    fn keep_script_line(&mut self, l: &LogicalLine<'_>, is_command: bool) {
         // Charge the struct too, so a flood of empty lines is bounded as well.
         let cost = l.text.len() + std::mem::size_of::<ScriptLine>();
         if self.script_bytes.saturating_add(cost) > MAX_SCRIPT_BYTES {
@@ -352,11 +385,12 @@ impl Analyzer {
             return;
         }
         self.script_bytes += cost;
+        let section = self.sections.innermost().map(|(_, n)| n.to_owned());
         self.script_lines.push(ScriptLine {
             text: l.text.to_owned(),
-            section: section.map(str::to_owned),
+            section,
             ms: l.ms,
-            is_command: l.text.starts_with("$ "),
+            is_command,
             stream: l.stream,
         });
     }
@@ -370,10 +404,33 @@ impl Analyzer {
                 t.trim()
             ));
         }
-        if t.contains("script canceled externally") || t.trim() == "Job canceled" {
+        if CANCELED_EXTERNALLY.find(t.as_bytes()).is_some() || t.trim() == "Job canceled" {
             self.canceled_hint = true;
         }
     }
+}
+
+/// `$ go build ./...`, `$ go test -json ./...`, `$ goattrib record -o b -- go build`: a
+/// script command that runs a Go build (possibly after `VAR=value` or `time`).
+fn runs_go_build(echo: &str) -> bool {
+    let mut words = echo.trim_start_matches("$ ").split_whitespace();
+    let mut word = words.next();
+    while let Some(w) = word {
+        if w.contains('=') && !w.starts_with('-') || w == "time" || w == "env" {
+            word = words.next();
+            continue;
+        }
+        let tool = w.rsplit('/').next().unwrap_or(w);
+        return match tool {
+            "goattrib" => words.next() == Some("record"),
+            "go" => matches!(
+                words.find(|w| !w.starts_with('-')),
+                Some("build" | "install" | "test" | "vet" | "run")
+            ),
+            _ => false,
+        };
+    }
+    false
 }
 
 /// `Docker executor with image x ...` → `docker`; `Shell (bash) executor...` → `shell`;
@@ -433,7 +490,7 @@ fn exit_code_in(reason: &str) -> Option<i32> {
     })
 }
 
-impl EventSink for Analyzer {
+impl EventSink for Analyzer<'_> {
     fn marker(&mut self, m: &Marker, line: u64, entry_ms: Option<i64>) {
         // Prefer the FF_TIMESTAMPS time: markers only carry whole seconds.
         let ms = entry_ms.or(m.ms);
@@ -466,10 +523,7 @@ impl EventSink for Analyzer {
         // With FF_TIMESTAMPS, stream 00 is the runner itself wherever it writes.
         let runner_stream = l.stream.is_some_and(|s| s.number == 0);
         if in_script {
-            if self.keep_script_lines {
-                let section = self.sections.innermost().map(|(_, n)| n.to_owned());
-                self.script_line(l, section.as_deref());
-            }
+            self.script_line(l);
             if runner_stream {
                 self.runner_line(l.text, l.line);
             }

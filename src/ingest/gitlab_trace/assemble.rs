@@ -4,9 +4,11 @@
 //!
 //! A physical line (ended by `\n`) is split at `\r` into *pieces*. With FF_TIMESTAMPS a
 //! `+` entry continues the previous logical line (gitlab-runner
-//! `common/buildlogger/internal/timestamper/timestamper.go` flushes an entry at every `\r`
-//! and at 8 KiB), and an entry boundary also ends a piece, so a marker whose `\r` was lost
-//! still gets its own entry's time. Markers are reported as their piece ends; the
+//! `common/buildlogger/internal/timestamper/timestamper.go` flushes an entry at a write
+//! holding `\r` and past 8 KiB), and it continues the piece too: the runner cuts an entry
+//! wherever its buffer fills, so a marker can start in one entry and end in the next. Each
+//! marker still gets the time and line of the entry it starts in. Markers are reported as
+//! their piece ends; the
 //! displayed text (markers removed) is what follows the last `\r`, and it is reported when
 //! the next logical line starts, because only then is it known that no `+` entry follows.
 
@@ -63,6 +65,10 @@ pub(crate) struct Assembler {
     piece_started: bool,
     piece_ms: Option<i64>,
     piece_line: u64,
+    /// Where `+` entries began inside the current piece: (offset, entry time, line).
+    piece_entries: Vec<(usize, Option<i64>, u64)>,
+    /// The current physical line began with an FF_TIMESTAMPS prefix.
+    line_timestamped: bool,
     truncated_warned: bool,
     invalid_utf8: bool,
     scratch: Vec<u8>,
@@ -124,7 +130,10 @@ impl Assembler {
             }
             self.resolve_prefix(true, sink);
         }
-        self.end_piece(sink);
+        // A timestamped entry's piece may go on in a `+` entry: the next prefix decides.
+        if !self.line_timestamped {
+            self.end_piece(sink);
+        }
         self.at_line_start = true;
     }
 
@@ -150,8 +159,18 @@ impl Assembler {
         let rest = match parse_ts_prefix(&held, at_eol) {
             Some(p) => {
                 self.saw_prefix = true;
+                self.line_timestamped = true;
                 sink.time(p.ms);
-                if !(p.continuation && self.open) {
+                if p.continuation && self.open {
+                    if self.piece_started && self.piece.len() < MAX_LINE_BYTES {
+                        // Empty entries add no bytes: one record per offset keeps this bounded.
+                        let entry = (self.piece.len(), Some(p.ms), self.phys);
+                        match self.piece_entries.last_mut() {
+                            Some(last) if last.0 == entry.0 => *last = entry,
+                            _ => self.piece_entries.push(entry),
+                        }
+                    }
+                } else {
                     self.finish_logical(sink);
                     self.start_logical(Some(p.ms), Some(p.stream));
                 }
@@ -159,6 +178,7 @@ impl Assembler {
                 held.get(TS_PREFIX_LEN..).unwrap_or_default()
             }
             None => {
+                self.line_timestamped = false;
                 self.finish_logical(sink);
                 self.start_logical(None, None);
                 self.entry_ms = None;
@@ -237,8 +257,16 @@ impl Assembler {
         let piece = std::mem::take(&mut self.piece);
         let markers = scan_markers(&piece);
         let mut kept_from = 0;
+        let entries = std::mem::take(&mut self.piece_entries);
         for m in &markers {
-            sink.marker(m, self.piece_line, self.piece_ms);
+            let (ms, line) = entries
+                .iter()
+                .rev()
+                .find(|(at, _, _)| *at <= m.start)
+                .map_or((self.piece_ms, self.piece_line), |&(_, ms, line)| {
+                    (ms, line)
+                });
+            sink.marker(m, line, ms);
             self.push_display(piece.get(kept_from..m.start).unwrap_or_default(), sink);
             kept_from = m.end;
         }
@@ -246,6 +274,8 @@ impl Assembler {
         self.push_display(piece.get(kept_from..).unwrap_or_default(), sink);
         self.piece = piece;
         self.piece.clear();
+        self.piece_entries = entries;
+        self.piece_entries.clear();
     }
 
     fn push_display(&mut self, data: &[u8], sink: &mut impl EventSink) {
@@ -376,6 +406,23 @@ mod tests {
                 "start:prepare_script l2 Some(1768988846583)",
                 "line l1 Some(1768988846583) \"Preparing environment\"",
                 "line l4 Some(1768988850067) \"Running on runner...\"",
+            ]
+        );
+    }
+
+    #[test]
+    fn marker_split_across_entries_is_found_with_its_entry_time() {
+        // The runner cut an entry where its 8 KiB buffer filled, inside a marker.
+        let input = b"2026-01-21T09:47:26.000001Z 01O some output section_st\n\
+2026-01-21T09:47:27.000002Z 01O+art:1768988847:build_go\r\x1b[0Kcompiling\n\
+2026-01-21T09:47:28.000003Z 01O done\n";
+        let rec = run(input, 7);
+        assert_eq!(
+            rec.events,
+            vec![
+                "start:build_go l1 Some(1768988846000)",
+                "line l1 Some(1768988846000) \"compiling\"",
+                "line l3 Some(1768988848000) \"done\"",
             ]
         );
     }

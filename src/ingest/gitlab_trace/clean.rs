@@ -6,6 +6,23 @@ use memchr::memchr;
 
 const ESC: u8 = 0x1b;
 
+/// Bytes that end a run of plain text: control bytes but tab, DEL, and (when ESC-less
+/// remnants are looked for) `[`. A table: this runs on every byte of a trace.
+const SPECIAL: [bool; 256] = special_bytes(false);
+const SPECIAL_WITH_REMNANTS: [bool; 256] = special_bytes(true);
+
+const fn special_bytes(remnants: bool) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = b != 0x09;
+        b += 1;
+    }
+    table[0x7f] = true;
+    table[b'[' as usize] = remnants;
+    table
+}
+
 /// Removes ANSI escapes and control bytes from `raw`, appending the rest to `out`.
 ///
 /// When the line holds no ESC byte at all, the ESC-less remnants of the runner's own
@@ -14,26 +31,34 @@ const ESC: u8 = 0x1b;
 /// still has an ESC kept its codes intact, so its `[…m` text is left alone.
 pub(crate) fn strip_ansi(raw: &[u8], out: &mut Vec<u8>) {
     let remnants = memchr(ESC, raw).is_none();
+    // Plain text is copied in runs; only the bytes that start an escape, a remnant or a
+    // control character are looked at one by one.
+    let special = if remnants {
+        &SPECIAL_WITH_REMNANTS
+    } else {
+        &SPECIAL
+    };
     let mut i = 0;
-    while let Some(&b) = raw.get(i) {
-        match b {
-            ESC => i = skip_escape(raw, i),
-            b'[' if remnants => match remnant_len(raw.get(i..).unwrap_or_default()) {
+    while i < raw.len() {
+        let rest = raw.get(i..).unwrap_or_default();
+        let run = rest
+            .iter()
+            .position(|&b| special[usize::from(b)])
+            .unwrap_or(rest.len());
+        out.extend_from_slice(rest.get(..run).unwrap_or_default());
+        i += run;
+        match raw.get(i) {
+            None => break,
+            Some(&ESC) => i = skip_escape(raw, i),
+            Some(b'[') => match remnant_len(raw.get(i..).unwrap_or_default()) {
                 Some(n) => i += n,
                 None => {
-                    out.push(b);
+                    out.push(b'[');
                     i += 1;
                 }
             },
-            b'\t' => {
-                out.push(b);
-                i += 1;
-            }
-            0x00..=0x1f | 0x7f => i += 1,
-            _ => {
-                out.push(b);
-                i += 1;
-            }
+            // Other control bytes are not shown.
+            Some(_) => i += 1,
         }
     }
 }

@@ -32,8 +32,8 @@ use std::io::{BufRead, ErrorKind};
 pub use analyze::MAX_SCRIPT_BYTES;
 pub use assemble::MAX_LINE_BYTES;
 pub use model::{
-    CacheOp, CacheOpKind, CacheOutcome, JobOutcome, JobTrace, RunnerInfo, ScriptLine, Section,
-    StreamId,
+    CacheOp, CacheOpKind, CacheOutcome, GoCommand, JobOutcome, JobTrace, RunnerInfo, ScriptLine,
+    Section, StreamId,
 };
 pub use sniff::sniff;
 
@@ -81,12 +81,33 @@ pub fn parse<R: BufRead>(reader: R) -> Result<JobTrace, TraceError> {
 ///
 /// # Errors
 /// As for [`parse`].
+pub fn parse_with<R: BufRead>(reader: R, opts: &ParseOptions) -> Result<JobTrace, TraceError> {
+    parse_inner(reader, opts, None)
+}
+
+/// Parses a trace and hands every line of the job's own output to `on_script_line` as it
+/// streams (the runner's `$ command` echoes excepted), so a reader of that output never
+/// needs the lines kept.
 ///
+/// # Errors
+/// As for [`parse`].
+pub fn parse_streaming<R: BufRead>(
+    reader: R,
+    opts: &ParseOptions,
+    on_script_line: &mut dyn FnMut(&str),
+) -> Result<JobTrace, TraceError> {
+    parse_inner(reader, opts, Some(on_script_line))
+}
+
 /// Reads through `fill_buf`/`consume` rather than `read_until`, so that one line with no
 /// `\n` is never held whole: the assembler keeps only a bounded prefix of it.
-pub fn parse_with<R: BufRead>(mut reader: R, opts: &ParseOptions) -> Result<JobTrace, TraceError> {
+fn parse_inner<R: BufRead>(
+    mut reader: R,
+    opts: &ParseOptions,
+    sink: Option<analyze::ScriptSink<'_>>,
+) -> Result<JobTrace, TraceError> {
     let mut asm = assemble::Assembler::new();
-    let mut analyzer = analyze::Analyzer::new(opts);
+    let mut analyzer = analyze::Analyzer::new(opts, sink);
     let mut offset: u64 = 0;
     let mut any_text = false;
     loop {

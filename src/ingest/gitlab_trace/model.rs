@@ -29,6 +29,9 @@ pub struct JobTrace {
     pub has_timestamps: bool,
     /// The job's own output (empty unless [`super::ParseOptions::keep_script_lines`]).
     pub script_lines: Vec<ScriptLine>,
+    /// Script commands that ran a Go build (`$ go build …`, `$ goattrib record …`), with
+    /// their FF_TIMESTAMPS time: where the build sits on the job's timeline.
+    pub go_commands: Vec<GoCommand>,
     pub warnings: Vec<String>,
     /// Physical lines read.
     pub lines: u64,
@@ -114,6 +117,16 @@ pub enum JobOutcome {
 pub struct StreamId {
     pub number: u8,
     pub stderr: bool,
+}
+
+/// A script command that runs a Go build, as the runner echoed it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GoCommand {
+    /// The echo line, `$ ` included.
+    pub text: String,
+    pub ms: Option<i64>,
+    /// Physical line (1-based).
+    pub line: u64,
 }
 
 /// One displayed line of the job's own output.

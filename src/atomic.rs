@@ -1,0 +1,80 @@
+//! Writing a file so that a reader never sees half of it: a temporary file in the same
+//! directory, then a rename over the old one (atomic on one filesystem). Used for the report
+//! folder, the manifest and everything else a CI job may read while another writes.
+
+use std::io::Write;
+use std::path::Path;
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+/// A file that could not be written, with what was being done to it.
+#[derive(Debug, Error)]
+#[error("failed to {action} `{path}`")]
+pub struct OutError {
+    pub action: &'static str,
+    pub path: PathBuf,
+    #[source]
+    pub source: std::io::Error,
+}
+
+/// Writes `bytes` to a new temporary file beside `path`, then renames it over `path`.
+/// The rename is atomic on one filesystem, which the same directory guarantees.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    let err = |action, p: &Path| {
+        let p = p.to_owned();
+        move |source| OutError {
+            action,
+            path: p,
+            source,
+        }
+    };
+    let mut attempt = 0u32;
+    let (tmp, mut f) = loop {
+        let tmp = dir.join(format!(".{name}.{}.{attempt}.tmp", std::process::id()));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Ok(f) => break (tmp, f),
+            // A leftover of a killed run with the same pid: try the next name.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => {
+                attempt += 1;
+            }
+            Err(e) => return Err(err("create", path)(e)),
+        }
+    };
+    let written = f
+        .write_all(bytes)
+        .and_then(|()| f.sync_all())
+        .map_err(err("write", path))
+        .and_then(|()| {
+            drop(f);
+            std::fs::rename(&tmp, path).map_err(err("replace", path))
+        });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_without_leaving_temporaries() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.txt");
+        write_atomic(&p, b"one").unwrap();
+        write_atomic(&p, b"two").unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"two");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1);
+    }
+}

@@ -1,0 +1,149 @@
+//! `goattrib compare`: load two builds (at the same time), compare them, render, check gates.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use crate::compare::gate::{CompareGates, Slowdown, parse_slowdown};
+use crate::error::{Error, exit};
+use crate::render::compare::{chart, json, markdown, table};
+use crate::render::out::{OutFile, write_folder};
+
+const GATES: &str =
+    "Gates (each failed gate: exit 3 after writing everything, a failed JUnit case)";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompareFormat {
+    /// Tables for a terminal or a CI log.
+    Table,
+    /// One JSON object (`goattrib.compare/v1`).
+    Json,
+    /// The Markdown summary for a merge-request comment.
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The earlier build: a bundle or report folder, a manifest.json.gz or a report.json.
+    #[arg(value_name = "BASE")]
+    pub base: PathBuf,
+    /// The later build, in any of the same forms.
+    #[arg(value_name = "HEAD")]
+    pub head: PathBuf,
+    /// Another file of BASE's build, such as its GitLab job log; repeat for more.
+    #[arg(long, value_name = "FILE")]
+    pub base_with: Vec<PathBuf>,
+    /// Another file of HEAD's build, such as its GitLab job log; repeat for more.
+    #[arg(long, value_name = "FILE")]
+    pub head_with: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CompareFormat::Table)]
+    pub format: CompareFormat,
+    /// Rows in the per-package tables.
+    #[arg(long, default_value_t = 15)]
+    pub top: usize,
+    /// Table width in columns (default: the terminal's).
+    #[arg(long)]
+    pub width: Option<u16>,
+    /// Also write a folder: compare.json, summary.md, compare.svg and compare-packages.svg
+    /// (diverging bars), and junit.xml when a gate is given. Each file is replaced
+    /// atomically; other files are left alone.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print nothing on stdout (with --out: only write the folder).
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Fail when HEAD's wall time exceeds BASE's by more than this: a percentage of BASE's
+    /// wall time (10%) or a duration (30s, 1m30s).
+    #[arg(long, value_name = "LIMIT", value_parser = parse_slowdown, help_heading = GATES)]
+    pub max_slowdown: Option<Slowdown>,
+    /// Fail when more than N actions missed in HEAD but hit in BASE.
+    #[arg(long, value_name = "N", help_heading = GATES)]
+    pub max_new_misses: Option<usize>,
+}
+
+pub fn run(args: CompareArgs) -> Result<i32, Error> {
+    let side = |main: &PathBuf, with: &[PathBuf]| {
+        std::iter::once(main.clone())
+            .chain(with.iter().cloned())
+            .collect::<Vec<_>>()
+    };
+    let c = crate::compare::compare_sides(
+        &side(&args.base, &args.base_with),
+        &side(&args.head, &args.head_with),
+    )?;
+    let gates = CompareGates {
+        max_slowdown: args.max_slowdown.clone(),
+        max_new_misses: args.max_new_misses,
+    };
+    let outcomes = gates.check(&c);
+    let failed = outcomes.iter().any(|g| !g.passed);
+    if let Some(dir) = &args.out {
+        let mut files = vec![OutFile {
+            name: "compare.json".to_owned(),
+            bytes: {
+                let mut v = Vec::new();
+                json::write(&c, &mut v).map_err(Error::Output)?;
+                v
+            },
+        }];
+        files.push(OutFile {
+            name: "summary.md".to_owned(),
+            bytes: markdown::write(&c).into_bytes(),
+        });
+        match chart::charts(&c) {
+            Ok(charts) => files.extend(charts.into_iter().map(|(name, svg)| OutFile {
+                name: name.to_owned(),
+                bytes: svg.into_bytes(),
+            })),
+            // The charts are extras: the rest is still written.
+            Err(e) => eprintln!("goattrib: warning: {e}"),
+        }
+        if !gates.is_empty() {
+            files.push(OutFile {
+                name: "junit.xml".to_owned(),
+                bytes: crate::render::junit::write("compare", &outcomes).into_bytes(),
+            });
+        }
+        write_folder(dir, &files)?;
+    }
+    if !args.quiet {
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+        let written = match args.format {
+            CompareFormat::Json => json::write(&c, &mut out),
+            CompareFormat::Markdown => out.write_all(markdown::write(&c).as_bytes()),
+            CompareFormat::Table => table::write(
+                &c,
+                &mut out,
+                &table::TableOptions {
+                    top: args.top,
+                    width: args.width,
+                },
+            ),
+        };
+        let written = written.and_then(|()| {
+            if args.format == CompareFormat::Table && !outcomes.is_empty() {
+                writeln!(out, "\nGates")?;
+                for g in &outcomes {
+                    let mark = if g.passed { "pass" } else { "FAIL" };
+                    writeln!(out, "  {mark} {}: {}", g.name, g.message)?;
+                }
+            }
+            out.flush()
+        });
+        match written {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            Err(e) => return Err(Error::Output(e)),
+        }
+    }
+    if failed {
+        for g in outcomes.iter().filter(|g| !g.passed) {
+            eprintln!("goattrib: gate failed: {}: {}", g.name, g.message);
+        }
+        return Ok(exit::GATE_FAILED);
+    }
+    Ok(exit::OK)
+}

@@ -1,0 +1,26 @@
+//! `goattrib manifest`: writes the input manifest of a recorded build (what `record` already
+//! puts in new bundles), e.g. to keep a small baseline from an older bundle.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::error::{Error, exit};
+
+#[derive(Debug, Args)]
+pub struct ManifestArgs {
+    /// Bundle directories and files of the build.
+    #[arg(required = true, value_name = "INPUTS")]
+    pub inputs: Vec<PathBuf>,
+    /// The manifest file to write.
+    #[arg(short, long, default_value = crate::manifest::MANIFEST_FILE)]
+    pub out: PathBuf,
+}
+
+pub fn run(args: ManifestArgs) -> Result<i32, Error> {
+    let inputs = super::report::load(&args.inputs)?;
+    let partial = !inputs.errors.is_empty();
+    let data = crate::dag::prepare(inputs);
+    crate::manifest::write_file(&args.out, &data)?;
+    Ok(if partial { exit::PARTIAL } else { exit::OK })
+}

@@ -1,0 +1,187 @@
+//! The answer first: one plain sentence saying how many packages rebuilt and why, and one
+//! saying where the time went, shared by the HTML page and the Markdown summary. Plain text:
+//! each renderer escapes it for its own markup. Not for tables.
+
+use crate::model::{ActionReport, CacheOutcome, CauseKind, Report};
+use crate::render::palette::CAUSE_ORDER;
+use crate::render::table::seconds;
+
+/// What a miss of this kind means, in words a reader needs no glossary for.
+pub fn because(kind: CauseKind) -> &'static str {
+    match kind {
+        CauseKind::Toolchain => "the Go toolchain changed",
+        CauseKind::Platform => "the target platform changed",
+        CauseKind::Env => "the build environment changed",
+        CauseKind::Flags => "build flags changed",
+        CauseKind::GoDirective => "the go directive changed",
+        CauseKind::Workdir => "the checkout moved",
+        CauseKind::Source => "their source changed",
+        CauseKind::Dependency => "a package they import changed",
+        CauseKind::Evicted => "their cache entries were gone",
+        CauseKind::CacheNotRestored => "the CI cache was not restored",
+        CauseKind::NotCached => "go build keeps no linked binary in the cache",
+        CauseKind::New => "they are new since the baseline",
+        CauseKind::Cold => "the build cache was empty",
+        CauseKind::Unknown => "of something the inputs do not show",
+    }
+}
+
+fn is_package_miss(a: &ActionReport) -> bool {
+    a.mode == "build" && a.cache == CacheOutcome::Miss
+}
+
+/// "4 of 67 packages rebuilt: 3 because a package they import changed (started at
+/// example.com/shop/internal/money), 1 because their source changed (money.go changed)."
+pub fn sentence(report: &Report) -> String {
+    let p = &report.summary.packages;
+    if report.actions.is_empty() {
+        return if report.job.is_some() {
+            "The job log holds no Go build evidence: see the job's timeline below.".to_owned()
+        } else {
+            "No Go build actions were found in the inputs.".to_owned()
+        };
+    }
+    let counted = p.hits + p.misses;
+    if p.misses == 0 {
+        let failed = if report.build.failed {
+            " The build failed before anything needed rebuilding."
+        } else {
+            ""
+        };
+        return if counted == 1 {
+            format!("The one package compile came from the build cache.{failed}")
+        } else {
+            format!("All {counted} package compiles came from the build cache.{failed}")
+        };
+    }
+    let mut parts = Vec::new();
+    let mut unattributed = 0;
+    for kind in CAUSE_ORDER {
+        let group: Vec<&ActionReport> = report
+            .actions
+            .iter()
+            .filter(|a| is_package_miss(a))
+            .filter(|a| a.cause.as_ref().is_some_and(|c| c.kind == kind))
+            .collect();
+        if group.is_empty() {
+            continue;
+        }
+        parts.push((group.len(), kind, detail(kind, &group, report)));
+    }
+    for a in report.actions.iter().filter(|a| is_package_miss(a)) {
+        if a.cause.is_none() {
+            unattributed += 1;
+        }
+    }
+    // Most rebuilds first; ties keep the legend order.
+    parts.sort_by_key(|p| std::cmp::Reverse(p.0));
+    let mut s = format!("{} of {} packages rebuilt", p.misses, counted);
+    if !parts.is_empty() {
+        s.push_str(": ");
+        let said: Vec<String> = parts
+            .iter()
+            .map(|(n, kind, detail)| {
+                let why = because(*kind);
+                match detail {
+                    Some(d) => format!("{n} because {why} ({d})"),
+                    None => format!("{n} because {why}"),
+                }
+            })
+            .collect();
+        s.push_str(&said.join(", "));
+    }
+    if unattributed > 0 {
+        s.push_str(&format!(
+            "{}{unattributed} for reasons unknown without a baseline (pass --baseline)",
+            if parts.is_empty() { ": " } else { ", " }
+        ));
+    }
+    s.push('.');
+    s
+}
+
+/// The specifics behind a kind: the origins for source and dependency misses, the first
+/// group detail otherwise (`GOARCH: amd64 → arm64`).
+fn detail(kind: CauseKind, group: &[&ActionReport], report: &Report) -> Option<String> {
+    match kind {
+        CauseKind::Source | CauseKind::Dependency => {
+            let mut origins: Vec<&str> = Vec::new();
+            for a in group {
+                let Some(c) = &a.cause else { continue };
+                let names: Vec<&str> = if kind == CauseKind::Source {
+                    vec![a.package.as_str()]
+                } else {
+                    c.origins.iter().map(String::as_str).collect()
+                };
+                for n in names {
+                    if !origins.contains(&n) {
+                        origins.push(n);
+                    }
+                }
+            }
+            if origins.is_empty() {
+                return None;
+            }
+            let more = origins.len().saturating_sub(3);
+            let mut list = origins[..origins.len().min(3)].join(", ");
+            if more > 0 {
+                list.push_str(&format!(" and {more} more"));
+            }
+            Some(if kind == CauseKind::Source {
+                let first = group.first().and_then(|a| a.cause.as_ref());
+                match first {
+                    Some(c) if group.len() == 1 => format!("{}: {}", list, c.detail),
+                    _ => list,
+                }
+            } else {
+                format!("started at {list}")
+            })
+        }
+        _ => report
+            .causes
+            .iter()
+            .find(|c| c.kind == kind)
+            .map(|c| c.detail.clone())
+            .filter(|d| !d.is_empty()),
+    }
+}
+
+/// Where the time went: wall time, critical path, time in misses, the costliest miss.
+pub fn time_sentence(report: &Report) -> Option<String> {
+    if report.actions.is_empty() {
+        return None;
+    }
+    let s = &report.summary;
+    let mut out = match report.build.wall_ms {
+        Some(w) => format!(
+            "The build took {}; its critical path was {}",
+            seconds(w),
+            seconds(s.critical_path_ms)
+        ),
+        None => format!("The critical path was {}", seconds(s.critical_path_ms)),
+    };
+    out.push_str(&format!(
+        ", and {} went to actions that missed the cache",
+        seconds(s.miss_ms)
+    ));
+    let worst = report
+        .actions
+        .iter()
+        .filter(|a| a.cache == CacheOutcome::Miss)
+        .filter_map(|a| a.duration_ms.map(|d| (d, a)))
+        .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.id.cmp(&a.1.id)));
+    if let Some((d, a)) = worst {
+        out.push_str(&format!(
+            "; the costliest was {} {} ({}{})",
+            a.mode,
+            a.package,
+            seconds(d),
+            a.cause
+                .as_ref()
+                .map(|c| format!(", {}", c.kind))
+                .unwrap_or_default()
+        ));
+    }
+    out.push('.');
+    Some(out)
+}

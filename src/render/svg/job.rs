@@ -1,0 +1,274 @@
+//! `job-timeline.svg`, "Job timeline": the GitLab job's sections on a time axis (nested
+//! sections indented), the CI cache restore and save called out, and the Go build placed
+//! inside the script section.
+
+use std::collections::BTreeSet;
+
+use super::bars::{Outline, Panel, Row, Seg, axis_range, draw_panel, panel_height};
+use super::draw::{HEADING_PX, LegendItem, heading, legend, legend_height, render};
+use super::text::{TimeUnit, clean, duration};
+use super::{Chart, ChartError};
+use crate::model::{CacheOpKind, CauseKind, JobCacheOp, JobCacheOutcome, JobSection, Report};
+use crate::render::palette::{self, Rgb};
+
+pub(crate) const FILE: &str = "job-timeline.svg";
+const MAX_MS: f64 = 1e12;
+const WHITE: Rgb = Rgb(0xff, 0xff, 0xff);
+const SCRIPT_SECTIONS: [&str; 2] = ["step_script", "build_script"];
+
+/// Legend classes, in legend order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Class {
+    Section,
+    Restored,
+    NotRestored,
+    GoBuild,
+}
+
+impl Class {
+    fn fill(self) -> Rgb {
+        match self {
+            Class::Section => WHITE,
+            Class::Restored => palette::HIT,
+            Class::NotRestored => palette::cause(CauseKind::CacheNotRestored),
+            Class::GoBuild => palette::INK,
+        }
+    }
+
+    fn item(self, approximate: bool) -> LegendItem {
+        let label = match self {
+            Class::Section => "job section",
+            Class::Restored => "CI cache restored",
+            Class::NotRestored => "CI cache not restored (restore missed or failed)",
+            Class::GoBuild if approximate => {
+                "Go build (approximate: placed at the end of the script section)"
+            }
+            Class::GoBuild => "Go build",
+        };
+        LegendItem {
+            outline: self == Class::Section,
+            ..LegendItem::new(self.fill(), label)
+        }
+    }
+}
+
+fn outcome(o: JobCacheOutcome) -> &'static str {
+    match o {
+        JobCacheOutcome::Hit => "hit",
+        JobCacheOutcome::Miss => "miss",
+        JobCacheOutcome::Failed => "failed",
+        JobCacheOutcome::Skipped => "skipped",
+        JobCacheOutcome::Saved => "saved",
+        JobCacheOutcome::Unknown => "outcome unknown",
+    }
+}
+
+/// "CI cache restore: miss (FATAL: file does not exist)" for each op of one kind.
+fn ops_note(ops: &[&JobCacheOp], what: &str) -> String {
+    ops.iter()
+        .map(|o| {
+            let mut s = format!("CI cache {what}: {}", outcome(o.outcome));
+            if let Some(d) = &o.detail {
+                s.push_str(&format!(" ({d})"));
+            }
+            s
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn valid(ms: Option<f64>) -> Option<f64> {
+    ms.filter(|v| v.is_finite() && v.abs() < MAX_MS)
+}
+
+fn depth<'a>(job: &'a JobSection, mut parent: Option<&'a str>) -> i32 {
+    let mut d = 0;
+    while let Some(p) = parent {
+        d += 1;
+        if d >= 4 {
+            break;
+        }
+        parent = job
+            .sections
+            .iter()
+            .find(|s| s.name == p)
+            .and_then(|s| s.parent.as_deref());
+    }
+    d
+}
+
+pub(crate) fn chart(report: &Report) -> Result<Option<Chart>, ChartError> {
+    let Some(job) = &report.job else {
+        return Ok(None);
+    };
+    let restores: Vec<&JobCacheOp> = job
+        .cache
+        .iter()
+        .filter(|c| c.op == CacheOpKind::Restore)
+        .collect();
+    let saves: Vec<&JobCacheOp> = job
+        .cache
+        .iter()
+        .filter(|c| c.op == CacheOpKind::Save)
+        .collect();
+    let restore_class = if restores.iter().any(|o| o.outcome == JobCacheOutcome::Hit) {
+        Class::Restored
+    } else if restores
+        .iter()
+        .any(|o| matches!(o.outcome, JobCacheOutcome::Miss | JobCacheOutcome::Failed))
+    {
+        Class::NotRestored
+    } else {
+        Class::Section
+    };
+    let total = valid(job.duration_ms).filter(|d| *d > 0.0);
+    let go_ms = valid(job.go_build_ms).filter(|d| *d >= 0.0);
+    let approximate = job.go_build_placed_by != Some("command-time");
+    let mut used = BTreeSet::new();
+    let mut rows = Vec::new();
+    let mut max_end: f64 = 0.0;
+    let mut go_placed = false;
+    for s in &job.sections {
+        let (Some(start), Some(dur)) = (valid(s.start_ms), valid(s.duration_ms)) else {
+            continue;
+        };
+        let (start, end) = (start, start + dur.max(0.0));
+        max_end = max_end.max(end);
+        let mut note = duration(end - start);
+        // Shares under 1% would only read "0%".
+        if let Some(share) = total
+            .map(|t| (end - start) / t * 100.0)
+            .filter(|s| *s >= 1.0)
+        {
+            note.push_str(&format!(" ({share:.0}% of the job)"));
+        }
+        let mut class = Class::Section;
+        if s.name == "restore_cache" && !restores.is_empty() {
+            class = restore_class;
+            note = format!("{note}, {}", ops_note(&restores, "restore"));
+        } else if s.name.starts_with("archive_cache") && !saves.is_empty() {
+            note = format!("{note}, {}", ops_note(&saves, "save"));
+        }
+        if !s.closed {
+            note.push_str(", never closed");
+        }
+        used.insert(class);
+        let indent = depth(job, s.parent.as_deref());
+        rows.push(Row {
+            label: s.name.clone(),
+            indent: indent * 14,
+            segs: vec![Seg {
+                from: start,
+                to: end,
+                fill: class.fill(),
+                outline: Outline::Strong,
+            }],
+            note,
+        });
+        if let Some(go) = go_ms.filter(|_| SCRIPT_SECTIONS.contains(&s.name.as_str()) && !go_placed)
+        {
+            // With FF_TIMESTAMPS the build starts at its script command's time; without,
+            // the report places it at the end of the script (an estimate, and said so).
+            go_placed = true;
+            used.insert(Class::GoBuild);
+            let from = valid(job.go_build_start_ms)
+                .unwrap_or(end - go)
+                .clamp(start, end);
+            let mut note = duration(go);
+            if let Some(share) = job.go_share_of_script.filter(|v| v.is_finite()) {
+                note.push_str(&format!(" ({:.1}% of {})", share * 100.0, s.name));
+            }
+            if approximate {
+                note.push_str(", position approximate");
+            }
+            rows.push(Row {
+                label: "go build".to_owned(),
+                indent: (indent + 1) * 14,
+                segs: vec![Seg {
+                    from,
+                    to: (from + go).min(end.max(from)),
+                    fill: Class::GoBuild.fill(),
+                    outline: Outline::None,
+                }],
+                note,
+            });
+        }
+    }
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    let x_max = total.unwrap_or(0.0).max(max_end);
+    let unit = TimeUnit::for_range(x_max);
+
+    let title =
+        "Job timeline: where the CI job's time went, and whether the cache came back".to_owned();
+    let subtitle = format!(
+        "GitLab job {}: sections from the runner's trace{}",
+        total.map_or("of unknown length".to_owned(), |t| format!(
+            "of {}",
+            duration(t)
+        )),
+        if job.has_timestamps {
+            ""
+        } else {
+            " (whole seconds: no FF_TIMESTAMPS)"
+        }
+    );
+    let mut alt = format!(
+        "The GitLab job took {}",
+        total.map_or("an unknown time".to_owned(), duration)
+    );
+    let longest = job
+        .sections
+        .iter()
+        .filter_map(|s| valid(s.duration_ms).map(|d| (s, d)))
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    if let Some((s, d)) = longest {
+        alt.push_str(&format!(
+            ", most of it in {} ({})",
+            clean(&s.name),
+            duration(d)
+        ));
+    }
+    if let Some(r) = restores.first() {
+        alt.push_str(&format!("; the cache restore was a {}", outcome(r.outcome)));
+    }
+    if let (Some(go), true) = (go_ms, go_placed) {
+        alt.push_str(&format!("; the Go build took {}", duration(go)));
+        if approximate {
+            alt.push_str(" (its position in the script is approximate)");
+        }
+    }
+    alt.push('.');
+
+    let items: Vec<LegendItem> = used.iter().map(|c| c.item(approximate)).collect();
+    let panel_h = panel_height(rows.len());
+    let height = HEADING_PX + panel_h + 8 + legend_height(&items) + 8;
+    let tick = move |v: f64| unit.tick(v);
+    let svg = render(FILE, height as u32, &title, &alt, |root| {
+        let top = heading(root, &title, &subtitle)?;
+        let (_, rest) = root.split_vertically(top);
+        let (panel, _) = rest.split_vertically(panel_h);
+        draw_panel(
+            &panel,
+            &Panel {
+                rows: &rows,
+                x: axis_range([x_max]),
+                x_desc: format!("time since the job started ({})", unit.name()),
+                x_tick: &tick,
+                label_px: 210,
+                labels_left: true,
+                right_px: 24,
+                grow_right: false,
+                zero_line: false,
+            },
+        )?;
+        legend(root, &items, top + panel_h + 8)
+    })?;
+    Ok(Some(Chart {
+        file_name: FILE,
+        title,
+        alt,
+        svg,
+    }))
+}
