@@ -84,21 +84,7 @@ pub fn load(paths: &[PathBuf]) -> Result<Loaded, CompareError> {
 /// A bundle or a report folder: the files the ingest registry recognises, and the first
 /// report.json. Files of neither kind (charts, pages) are left alone.
 fn scan_dir(dir: &Path) -> Result<(Vec<PathBuf>, Option<PathBuf>), CompareError> {
-    let entries = std::fs::read_dir(dir).map_err(|source| ingest::IngestError::Io {
-        path: dir.to_owned(),
-        source,
-    })?;
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.is_file())
-        .filter(|p| {
-            !p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with('.'))
-        })
-        .collect();
-    files.sort();
+    let files = ingest::dir_files(dir)?;
     let mut build_files = Vec::new();
     let mut report = None;
     for f in files {

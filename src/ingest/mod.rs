@@ -198,27 +198,34 @@ const SNIFF_BYTES: usize = 64 * 1024;
 /// A line longer than this is cut (and counted); keeps memory bounded on garbage input.
 pub const MAX_LINE_BYTES: usize = 4 * 1024 * 1024;
 
+/// The files of one directory, sorted by name, hidden ones (temporaries of an atomic write)
+/// left out.
+pub fn dir_files(dir: &Path) -> Result<Vec<PathBuf>, IngestError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| IngestError::Io {
+        path: dir.to_owned(),
+        source,
+    })?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .filter(|p| {
+            !p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'))
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
 /// Expands directories (bundles) into their files, sorted, so output never depends on
 /// directory order. Hidden files are skipped.
 pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let entries = std::fs::read_dir(path).map_err(|source| IngestError::Io {
-                path: path.clone(),
-                source,
-            })?;
-            let mut found: Vec<PathBuf> = entries
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.is_file())
-                .filter(|p| {
-                    !p.file_name()
-                        .and_then(|n| n.to_str())
-                        .is_some_and(|n| n.starts_with('.'))
-                })
-                .collect();
-            found.sort();
+            let found = dir_files(path)?;
             if found.is_empty() {
                 return Err(IngestError::EmptyBundle { path: path.clone() });
             }

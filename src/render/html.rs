@@ -13,7 +13,7 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesText, Event};
 
 use crate::gate::GateOutcome;
-use crate::model::{ActionReport, CacheOutcome, CauseKind, JobOutcome, JobSection, Report};
+use crate::model::{ActionReport, CacheOutcome, CauseKind, JobSection, Report};
 use crate::render::junit::xml_safe;
 use crate::render::svg::Chart;
 use crate::render::table::{percent, seconds};
@@ -350,20 +350,10 @@ fn origins(w: &mut W, r: &Report) -> Result<()> {
 }
 
 fn misses(w: &mut W, r: &Report) -> Result<()> {
-    let mut misses: Vec<&ActionReport> = r
-        .actions
-        .iter()
-        .filter(|a| a.cache == CacheOutcome::Miss)
-        .collect();
+    let misses = crate::render::misses_by_time(r);
     if misses.is_empty() {
         return Ok(());
     }
-    misses.sort_by(|a, b| {
-        b.duration_ms
-            .unwrap_or(0.0)
-            .total_cmp(&a.duration_ms.unwrap_or(0.0))
-            .then(a.id.cmp(&b.id))
-    });
     let max = misses.first().and_then(|a| a.duration_ms).unwrap_or(0.0);
     el(w, "h2", &[], &format!("Misses by cost ({})", misses.len()))?;
     let (top, rest) = misses.split_at(misses.len().min(TOP_MISSES));
@@ -499,18 +489,7 @@ fn critical_path(w: &mut W, r: &Report) -> Result<()> {
 
 fn job_section(w: &mut W, job: &JobSection) -> Result<()> {
     el(w, "h2", &[], "GitLab job")?;
-    let mut facts = vec![match job.status {
-        JobOutcome::Success => "succeeded".to_owned(),
-        JobOutcome::Failed => format!(
-            "failed{}",
-            job.status_detail
-                .as_deref()
-                .map(|d| format!(" ({d})"))
-                .unwrap_or_default()
-        ),
-        JobOutcome::Canceled => "canceled".to_owned(),
-        JobOutcome::Unknown => "outcome not in the log".to_owned(),
-    }];
+    let mut facts = vec![crate::render::job_status(job)];
     if let Some(d) = job.duration_ms {
         facts.push(format!("took {}", seconds(d)));
     }

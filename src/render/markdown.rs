@@ -6,7 +6,7 @@
 
 use std::fmt::Write;
 
-use crate::model::{CacheOutcome, Report};
+use crate::model::Report;
 use crate::render::headline;
 use crate::render::table::{percent, seconds};
 
@@ -80,17 +80,7 @@ pub fn write(report: &Report) -> String {
         }
         out.push('\n');
     }
-    let mut misses: Vec<_> = report
-        .actions
-        .iter()
-        .filter(|a| a.cache == CacheOutcome::Miss)
-        .collect();
-    misses.sort_by(|a, b| {
-        b.duration_ms
-            .unwrap_or(0.0)
-            .total_cmp(&a.duration_ms.unwrap_or(0.0))
-            .then(a.id.cmp(&b.id))
-    });
+    let misses = crate::render::misses_by_time(report);
     if !misses.is_empty() {
         let _ = writeln!(out, "| top misses | mode | time | cause |");
         let _ = writeln!(out, "|---|---|--:|---|");

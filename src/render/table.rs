@@ -6,7 +6,7 @@ use std::io::Write;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
 
-use crate::model::{CacheOutcome, JobOutcome, JobSection, Report};
+use crate::model::{JobSection, Report};
 
 /// Options for the tables.
 #[derive(Debug, Clone, Copy)]
@@ -17,7 +17,7 @@ pub struct TableOptions {
     pub width: Option<u16>,
 }
 
-fn table(header: &[&str], opts: &TableOptions) -> Table {
+pub(crate) fn table(header: &[&str], opts: &TableOptions) -> Table {
     let mut t = Table::new();
     t.load_style(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
@@ -28,7 +28,7 @@ fn table(header: &[&str], opts: &TableOptions) -> Table {
     t
 }
 
-fn right(text: impl ToString) -> Cell {
+pub(crate) fn right(text: impl ToString) -> Cell {
     Cell::new(text).set_alignment(CellAlignment::Right)
 }
 
@@ -46,21 +46,7 @@ pub fn percent(rate: Option<f64>) -> String {
 
 /// The GitLab job: sections with their share of the job, then the cache operations.
 fn write_job(job: &JobSection, out: &mut dyn Write, opts: &TableOptions) -> std::io::Result<()> {
-    let mut head = format!(
-        "GitLab job: {}",
-        match job.status {
-            JobOutcome::Success => "succeeded".to_owned(),
-            JobOutcome::Failed => format!(
-                "failed{}",
-                job.status_detail
-                    .as_deref()
-                    .map(|d| format!(" ({d})"))
-                    .unwrap_or_default()
-            ),
-            JobOutcome::Canceled => "canceled".to_owned(),
-            JobOutcome::Unknown => "outcome not in the log".to_owned(),
-        }
-    );
+    let mut head = format!("GitLab job: {}", crate::render::job_status(job));
     for (label, value) in [
         ("runner", job.runner_version.as_deref()),
         ("executor", job.executor.as_deref()),
@@ -268,17 +254,7 @@ pub fn write(report: &Report, out: &mut dyn Write, opts: &TableOptions) -> std::
         writeln!(out, "\nWhere the rebuilds started\n{t}")?;
     }
 
-    let mut misses: Vec<_> = report
-        .actions
-        .iter()
-        .filter(|a| a.cache == CacheOutcome::Miss)
-        .collect();
-    misses.sort_by(|a, b| {
-        b.duration_ms
-            .unwrap_or(0.0)
-            .total_cmp(&a.duration_ms.unwrap_or(0.0))
-            .then(a.id.cmp(&b.id))
-    });
+    let misses = crate::render::misses_by_time(report);
     if !misses.is_empty() {
         let mut t = table(&["package", "mode", "time", "cause", "detail"], opts);
         for a in misses.iter().take(opts.top) {

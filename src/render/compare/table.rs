@@ -3,36 +3,12 @@
 
 use std::io::Write;
 
-use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
+use comfy_table::Cell;
 
 use super::signed;
 use crate::model::compare::{Change, Comparison};
-use crate::render::table::{percent, seconds};
-
-/// Options for the tables.
-#[derive(Debug, Clone, Copy)]
-pub struct TableOptions {
-    /// Rows in the per-package tables.
-    pub top: usize,
-    /// Total width; `None` lets comfy-table ask the terminal.
-    pub width: Option<u16>,
-}
-
-fn table(header: &[&str], opts: &TableOptions) -> Table {
-    let mut t = Table::new();
-    t.load_style(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(header.iter().map(Cell::new));
-    if let Some(w) = opts.width {
-        t.set_width(w);
-    }
-    t
-}
-
-fn right(text: impl ToString) -> Cell {
-    Cell::new(text).set_alignment(CellAlignment::Right)
-}
+pub use crate::render::table::TableOptions;
+use crate::render::table::{percent, right, seconds, table};
 
 fn opt_s(ms: Option<f64>) -> String {
     ms.map_or_else(|| "-".to_owned(), seconds)

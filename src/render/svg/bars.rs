@@ -5,10 +5,11 @@
 use plotters::prelude::*;
 
 use super::draw::{
-    Area, DrawResult, LEFT_MIDDLE, MUTED, RIGHT_MIDDLE, SMALL_PX, TEXT_PX, color, faint_outline,
-    font,
+    Area, DrawResult, LEFT_MIDDLE, LegendItem, MUTED, RIGHT_MIDDLE, SMALL_PX, TEXT_PX, color,
+    faint_outline, font, render_chart, x_axis,
 };
 use super::text::{fit_end, fit_middle, width_px};
+use super::{Chart, ChartError};
 use crate::render::palette::{self, Rgb};
 
 /// How a segment is outlined.
@@ -59,6 +60,29 @@ pub(crate) struct Panel<'a> {
     pub zero_line: bool,
 }
 
+impl<'a> Panel<'a> {
+    /// The usual bar panel: bars from the left, labels right-aligned in a column fit to them,
+    /// notes right of the bars.
+    pub(crate) fn bars(
+        rows: &'a [Row],
+        x: (f64, f64),
+        x_desc: String,
+        x_tick: &'a dyn Fn(f64) -> String,
+    ) -> Self {
+        Panel {
+            rows,
+            x,
+            x_desc,
+            x_tick,
+            label_px: label_px(rows.iter().map(|r| r.label.as_str())),
+            labels_left: false,
+            right_px: 40,
+            grow_right: true,
+            zero_line: false,
+        }
+    }
+}
+
 pub(crate) const ROW_PX: i32 = 24;
 
 /// A label column just wide enough for the widest of `labels`, within 90..=300 pixels.
@@ -70,6 +94,25 @@ pub(crate) fn label_px<'a>(labels: impl IntoIterator<Item = &'a str>) -> i32 {
     (widest.ceil() as i32 + 24).clamp(90, 300)
 }
 const AXIS_PX: i32 = 46;
+
+/// A chart that is one panel: the heading, the panel `p`, the legend `items` under it.
+pub(crate) fn panel_chart(
+    file_name: &'static str,
+    title: String,
+    subtitle: &str,
+    alt: String,
+    p: &Panel,
+    items: &[LegendItem],
+) -> Result<Chart, ChartError> {
+    let panel_h = panel_height(p.rows.len());
+    let body = |root: &Area, top: i32| {
+        let (_, rest) = root.split_vertically(top);
+        let (area, _) = rest.split_vertically(panel_h);
+        draw_panel(&area, p)
+    };
+    // The legend 8 px under the panel.
+    render_chart(file_name, title, subtitle, alt, panel_h + 8, items, body)
+}
 
 /// Height a panel of `rows` rows needs.
 pub(crate) fn panel_height(rows: usize) -> i32 {
@@ -163,19 +206,7 @@ pub(crate) fn draw_panel(area: &Area, p: &Panel) -> DrawResult {
         .y_label_area_size(p.label_px.max(0) as u32)
         .build_cartesian_2d(x0..x1, 0f64..n)?;
     let tick = |v: &f64| (p.x_tick)(*v);
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .y_labels(0)
-        .x_labels(8)
-        .x_label_formatter(&tick)
-        .x_desc(p.x_desc.as_str())
-        .label_style(font(SMALL_PX, palette::INK, LEFT_MIDDLE))
-        .axis_desc_style(font(TEXT_PX, palette::INK, LEFT_MIDDLE))
-        .bold_line_style(color(palette::INK).mix(0.12))
-        .light_line_style(TRANSPARENT)
-        .axis_style(color(palette::INK).mix(0.6))
-        .draw()?;
+    x_axis(&mut chart, 8, &tick, &p.x_desc)?;
     let base = area.get_base_pixel();
     let px = |x: f64, y: f64| {
         let (a, b) = chart.backend_coord(&(x.clamp(x0, x1), y));

@@ -6,10 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::bars::{
     Outline, Panel, Row, Seg, axis_range, draw_panel, label_px, panel_height, right_margin,
 };
-use super::draw::{
-    HEADING_PX, LEFT_TOP, TEXT_PX, Tint, WIDTH, bold, heading, legend, legend_height, render,
-    tint_legend,
-};
+use super::draw::{Area, LEFT_TOP, TEXT_PX, Tint, WIDTH, bold, render_chart, tint_legend};
 use super::text::{TimeUnit, clean, duration, plural};
 use super::{Chart, ChartError};
 use crate::model::{CauseKind, Report};
@@ -41,15 +38,8 @@ fn time_panel<'a>(
     x_tick: &'a dyn Fn(f64) -> String,
 ) -> Panel<'a> {
     Panel {
-        rows,
-        x,
-        x_desc: x_desc.to_owned(),
-        x_tick,
         label_px,
-        labels_left: false,
-        right_px: 40,
-        grow_right: true,
-        zero_line: false,
+        ..Panel::bars(rows, x, x_desc.to_owned(), x_tick)
     }
 }
 
@@ -152,7 +142,6 @@ pub(crate) fn chart(report: &Report) -> Result<Option<Chart>, ChartError> {
     } else {
         SUBHEAD_PX + panel_height(origin_rows.len())
     };
-    let height = HEADING_PX + SUBHEAD_PX + kinds_h + origins_h + 8 + legend_height(&items) + 8;
     let tick = move |v: f64| unit.tick(v);
     let x_desc = format!("time in missed actions ({})", unit.name());
     let x = axis_range([max]);
@@ -165,8 +154,8 @@ pub(crate) fn chart(report: &Report) -> Result<Option<Chart>, ChartError> {
         "By origin: the change that set the misses off (its own miss and its dependents')"
             .to_owned()
     };
-    let svg = render(FILE, height as u32, &title, &alt, |root| {
-        let mut y = heading(root, &title, &subtitle)?;
+    let body_px = SUBHEAD_PX + kinds_h + origins_h + 8;
+    let body = |root: &Area, mut y: i32| {
         let subhead = |text: &str, y: i32| {
             root.draw(&plotters::element::Text::new(
                 text.to_owned(),
@@ -206,14 +195,8 @@ pub(crate) fn chart(report: &Report) -> Result<Option<Chart>, ChartError> {
             y += SUBHEAD_PX;
             let h = panel_height(origin_rows.len());
             panel(&origin_rows, y, h)?;
-            y += h;
         }
-        legend(root, &items, y + 8)
-    })?;
-    Ok(Some(Chart {
-        file_name: FILE,
-        title,
-        alt,
-        svg,
-    }))
+        Ok(())
+    };
+    render_chart(FILE, title, &subtitle, alt, body_px, &items, body).map(Some)
 }

@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 
 use super::ChartError;
-use super::bars::{Outline, Panel, Row, Seg, axis_range, draw_panel, label_px, panel_height};
-use super::draw::{HEADING_PX, LegendItem, heading, legend, legend_height, render};
+use super::bars::{Outline, Panel, Row, Seg, axis_range, panel_chart};
+use super::draw::LegendItem;
 use super::text::{TimeUnit, duration, plural};
 use crate::model::CauseKind;
 use crate::render::palette;
@@ -119,28 +119,12 @@ pub fn diverging_bars(title: &str, bars: &[DivergingBar]) -> Result<String, Char
         faster,
         duration(-shown.iter().map(value).filter(|v| *v < 0.0).sum::<f64>()),
     );
-    let items: Vec<LegendItem> = used.iter().map(|c| c.item()).collect();
-    let panel_h = panel_height(rows.len());
-    let height = HEADING_PX + panel_h + 8 + legend_height(&items) + 8;
     let tick = move |v: f64| unit.tick(v);
-    render(NAME, height as u32, title, &alt, |root| {
-        let top = heading(root, title, &subtitle)?;
-        let (_, rest) = root.split_vertically(top);
-        let (panel, _) = rest.split_vertically(panel_h);
-        draw_panel(
-            &panel,
-            &Panel {
-                rows: &rows,
-                x,
-                x_desc: format!("change in time ({}): + slower, − faster", unit.name()),
-                x_tick: &tick,
-                label_px: label_px(rows.iter().map(|r| r.label.as_str())),
-                labels_left: false,
-                right_px: 40,
-                grow_right: true,
-                zero_line: true,
-            },
-        )?;
-        legend(root, &items, top + panel_h + 8)
-    })
+    let x_desc = format!("change in time ({}): + slower, − faster", unit.name());
+    let panel = Panel {
+        zero_line: true,
+        ..Panel::bars(&rows, x, x_desc, &tick)
+    };
+    let items: Vec<LegendItem> = used.iter().map(|c| c.item()).collect();
+    Ok(panel_chart(NAME, title.to_owned(), &subtitle, alt, &panel, &items)?.svg)
 }

@@ -1,19 +1,23 @@
 //! What every chart shares: the canvas and its `<title>`/`<desc>`, fonts, the heading, the
-//! colour of an action or package (`Tint`) and the legend.
+//! x axis, the colour of an action or package (`Tint`) and the legend.
 
 use std::collections::BTreeSet;
 
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::ChartError;
 use super::text::{clean, fit_end, width_px};
+use super::{Chart, ChartError};
 use crate::model::{ActionReport, CacheOutcome, CauseKind};
 use crate::render::palette::{self, Rgb};
 
 pub(crate) type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 pub(crate) type DrawResult<T = ()> = Result<T, DrawingAreaErrorKind<std::io::Error>>;
+/// A chart's plot with both axes in f64.
+pub(crate) type Plot<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// Width of every chart, in pixels.
 pub(crate) const WIDTH: u32 = 960;
@@ -44,26 +48,66 @@ pub(crate) fn bold(px: f64, c: Rgb, pos: Pos) -> TextStyle<'static> {
     s
 }
 
-pub(crate) const LEFT_MIDDLE: Pos = Pos {
-    h_pos: HPos::Left,
-    v_pos: VPos::Center,
-};
-pub(crate) const RIGHT_MIDDLE: Pos = Pos {
-    h_pos: HPos::Right,
-    v_pos: VPos::Center,
-};
-pub(crate) const CENTER_TOP: Pos = Pos {
-    h_pos: HPos::Center,
-    v_pos: VPos::Top,
-};
-pub(crate) const LEFT_TOP: Pos = Pos {
-    h_pos: HPos::Left,
-    v_pos: VPos::Top,
-};
+const fn anchor(h_pos: HPos, v_pos: VPos) -> Pos {
+    Pos { h_pos, v_pos }
+}
+
+pub(crate) const LEFT_MIDDLE: Pos = anchor(HPos::Left, VPos::Center);
+pub(crate) const RIGHT_MIDDLE: Pos = anchor(HPos::Right, VPos::Center);
+pub(crate) const CENTER_TOP: Pos = anchor(HPos::Center, VPos::Top);
+pub(crate) const LEFT_TOP: Pos = anchor(HPos::Left, VPos::Top);
+
+/// The x axis every chart draws the same way: `x_labels` ticks written by `tick`, the
+/// axis title `desc`, faint vertical grid lines, no y labels (rows label themselves).
+pub(crate) fn x_axis(
+    chart: &mut Plot,
+    x_labels: usize,
+    tick: &dyn Fn(&f64) -> String,
+    desc: &str,
+) -> DrawResult {
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(0)
+        .x_labels(x_labels)
+        .x_label_formatter(tick)
+        .x_desc(desc)
+        .label_style(font(SMALL_PX, palette::INK, LEFT_MIDDLE))
+        .axis_desc_style(font(TEXT_PX, palette::INK, LEFT_MIDDLE))
+        .bold_line_style(color(palette::INK).mix(0.12))
+        .light_line_style(TRANSPARENT)
+        .axis_style(color(palette::INK).mix(0.6))
+        .draw()
+}
+
+/// Draws one chart laid out top to bottom: the heading, a body drawn by `body` (given the
+/// canvas and the y where the body starts), then the legend `body_px` below that y.
+pub(crate) fn render_chart(
+    file_name: &'static str,
+    title: String,
+    subtitle: &str,
+    alt: String,
+    body_px: i32,
+    items: &[LegendItem],
+    body: impl FnOnce(&Area, i32) -> DrawResult,
+) -> Result<Chart, ChartError> {
+    let height = HEADING_PX + body_px + legend_height(items) + 8;
+    let svg = render(file_name, height as u32, &title, &alt, |root| {
+        let top = heading(root, &title, subtitle)?;
+        body(root, top)?;
+        legend(root, items, top + body_px)
+    })?;
+    Ok(Chart {
+        file_name,
+        title,
+        alt,
+        svg,
+    })
+}
 
 /// Draws one chart into a string: a white canvas, `draw`, then the accessible `<title>`
 /// and `<desc>`. Drawing errors carry the chart's file name.
-pub(crate) fn render(
+fn render(
     chart: &'static str,
     height: u32,
     title: &str,
@@ -102,7 +146,7 @@ fn with_title(svg: String, title: &str, alt: &str) -> String {
 }
 
 /// The title (what the picture answers) and a muted line under it; returns the height used.
-pub(crate) fn heading(area: &Area, title: &str, subtitle: &str) -> DrawResult<i32> {
+fn heading(area: &Area, title: &str, subtitle: &str) -> DrawResult<i32> {
     let max = f64::from(WIDTH) - 2.0 * f64::from(PAD);
     area.draw(&Text::new(
         fit_end(title, max, TITLE_PX),
@@ -121,7 +165,7 @@ pub(crate) fn heading(area: &Area, title: &str, subtitle: &str) -> DrawResult<i3
 }
 
 /// Height of a heading with a subtitle.
-pub(crate) const HEADING_PX: i32 = 62;
+const HEADING_PX: i32 = 62;
 
 /// The colour class of an action, package or segment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -224,12 +268,12 @@ fn legend_layout(items: &[LegendItem], width: i32) -> (Vec<(i32, i32, String)>, 
     (out, height)
 }
 
-pub(crate) fn legend_height(items: &[LegendItem]) -> i32 {
+fn legend_height(items: &[LegendItem]) -> i32 {
     legend_layout(items, WIDTH as i32 - 2 * PAD).1
 }
 
 /// Draws the legend with its top-left corner at (`PAD`, `top`).
-pub(crate) fn legend(area: &Area, items: &[LegendItem], top: i32) -> DrawResult {
+fn legend(area: &Area, items: &[LegendItem], top: i32) -> DrawResult {
     let (places, _) = legend_layout(items, WIDTH as i32 - 2 * PAD);
     for (item, (x, y, label)) in items.iter().zip(places) {
         let (x, y) = (PAD + x, top + y);

@@ -4,8 +4,8 @@
 
 use std::collections::BTreeSet;
 
-use super::bars::{Outline, Panel, Row, Seg, axis_range, draw_panel, panel_height};
-use super::draw::{HEADING_PX, LegendItem, heading, legend, legend_height, render};
+use super::bars::{Outline, Panel, Row, Seg, axis_range, panel_chart};
+use super::draw::LegendItem;
 use super::text::{TimeUnit, clean, duration};
 use super::{Chart, ChartError};
 use crate::model::{CacheOpKind, CauseKind, JobCacheOp, JobCacheOutcome, JobSection, Report};
@@ -241,34 +241,16 @@ pub(crate) fn chart(report: &Report) -> Result<Option<Chart>, ChartError> {
     }
     alt.push('.');
 
-    let items: Vec<LegendItem> = used.iter().map(|c| c.item(approximate)).collect();
-    let panel_h = panel_height(rows.len());
-    let height = HEADING_PX + panel_h + 8 + legend_height(&items) + 8;
     let tick = move |v: f64| unit.tick(v);
-    let svg = render(FILE, height as u32, &title, &alt, |root| {
-        let top = heading(root, &title, &subtitle)?;
-        let (_, rest) = root.split_vertically(top);
-        let (panel, _) = rest.split_vertically(panel_h);
-        draw_panel(
-            &panel,
-            &Panel {
-                rows: &rows,
-                x: axis_range([x_max]),
-                x_desc: format!("time since the job started ({})", unit.name()),
-                x_tick: &tick,
-                label_px: 210,
-                labels_left: true,
-                right_px: 24,
-                grow_right: false,
-                zero_line: false,
-            },
-        )?;
-        legend(root, &items, top + panel_h + 8)
-    })?;
-    Ok(Some(Chart {
-        file_name: FILE,
-        title,
-        alt,
-        svg,
-    }))
+    let x_desc = format!("time since the job started ({})", unit.name());
+    // Sections nest, so their names are indented from the left, in a fixed column.
+    let panel = Panel {
+        label_px: 210,
+        labels_left: true,
+        right_px: 24,
+        grow_right: false,
+        ..Panel::bars(&rows, axis_range([x_max]), x_desc, &tick)
+    };
+    let items: Vec<LegendItem> = used.iter().map(|c| c.item(approximate)).collect();
+    panel_chart(FILE, title, &subtitle, alt, &panel, &items).map(Some)
 }

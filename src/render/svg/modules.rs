@@ -4,8 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::bars::{Outline, Panel, Row, Seg, draw_panel, label_px, panel_height};
-use super::draw::{HEADING_PX, Tint, heading, legend, legend_height, render, tint_legend};
+use super::bars::{Outline, Panel, Row, Seg, panel_chart};
+use super::draw::{Tint, tint_legend};
 use super::text::{clean, trim_number};
 use super::{Chart, ChartError};
 use crate::model::{CacheOutcome, ModuleStats, Report, STD_MODULE};
@@ -125,34 +125,9 @@ pub(crate) fn chart(report: &Report) -> Result<Option<Chart>, ChartError> {
         "Packages served from the cache per module: {}.",
         parts.join(", ")
     );
-    let items = tint_legend(&used, "cache hit");
-    let panel_h = panel_height(rows.len());
-    let height = HEADING_PX + panel_h + 8 + legend_height(&items) + 8;
     let tick = |v: f64| trim_number(v);
-    let svg = render(FILE, height as u32, &title, &alt, |root| {
-        let top = heading(root, &title, &subtitle)?;
-        let (_, rest) = root.split_vertically(top);
-        let (panel, _) = rest.split_vertically(panel_h);
-        draw_panel(
-            &panel,
-            &Panel {
-                rows: &rows,
-                x: (0.0, 100.0),
-                x_desc: "packages served from the cache (%)".to_owned(),
-                x_tick: &tick,
-                label_px: label_px(rows.iter().map(|r| r.label.as_str())),
-                labels_left: false,
-                right_px: 40,
-                grow_right: true,
-                zero_line: false,
-            },
-        )?;
-        legend(root, &items, top + panel_h + 8)
-    })?;
-    Ok(Some(Chart {
-        file_name: FILE,
-        title,
-        alt,
-        svg,
-    }))
+    let x_desc = "packages served from the cache (%)".to_owned();
+    let panel = Panel::bars(&rows, (0.0, 100.0), x_desc, &tick);
+    let items = tint_legend(&used, "cache hit");
+    panel_chart(FILE, title, &subtitle, alt, &panel, &items).map(Some)
 }

@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 
 use super::Chart;
 use super::ChartError;
-use super::bars::{Outline, Panel, Row, Seg, axis_range, draw_panel, label_px, panel_height};
-use super::draw::{HEADING_PX, Tint, heading, legend, legend_height, render, tint_legend};
+use super::bars::{Outline, Panel, Row, Seg, axis_range, panel_chart};
+use super::draw::{Tint, tint_legend};
 use super::text::{TimeUnit, clean, duration};
 use crate::model::{ActionReport, Report};
 
@@ -33,6 +33,12 @@ pub(crate) fn chart(report: &Report) -> Result<Option<Chart>, ChartError> {
         b.1.total_cmp(&a.1)
             .then_with(|| a.0.package.cmp(&b.0.package))
     });
+    // Go can build one import path in two configurations (a tool and a target package):
+    // such rows carry their action id so they do not read as a repeated row.
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (a, _) in &builds {
+        *seen.entry(a.package.as_str()).or_default() += 1;
+    }
     builds.truncate(TOP);
     let max = builds.iter().map(|b| b.1).fold(0.0, f64::max);
     let unit = TimeUnit::for_range(max);
@@ -48,7 +54,11 @@ pub(crate) fn chart(report: &Report) -> Result<Option<Chart>, ChartError> {
                 Tint::Unattributed => "miss".to_owned(),
             };
             Row {
-                label: a.package.clone(),
+                label: if seen.get(a.package.as_str()).is_some_and(|&n| n > 1) {
+                    format!("{} (action {})", a.package, a.id)
+                } else {
+                    a.package.clone()
+                },
                 indent: 0,
                 segs: vec![Seg {
                     from: 0.0,
@@ -84,34 +94,9 @@ pub(crate) fn chart(report: &Report) -> Result<Option<Chart>, ChartError> {
         clean(&builds[0].0.package),
         duration(builds[0].1),
     );
-    let items = tint_legend(&used, "cache hit");
-    let panel_h = panel_height(rows.len());
-    let height = HEADING_PX + panel_h + 8 + legend_height(&items) + 8;
     let tick = move |v: f64| unit.tick(v);
-    let svg = render(FILE, height as u32, &title, &alt, |root| {
-        let top = heading(root, &title, &subtitle)?;
-        let (_, rest) = root.split_vertically(top);
-        let (panel, _) = rest.split_vertically(panel_h);
-        draw_panel(
-            &panel,
-            &Panel {
-                rows: &rows,
-                x: axis_range([max]),
-                x_desc: format!("compile time ({})", unit.name()),
-                x_tick: &tick,
-                label_px: label_px(rows.iter().map(|r| r.label.as_str())),
-                labels_left: false,
-                right_px: 40,
-                grow_right: true,
-                zero_line: false,
-            },
-        )?;
-        legend(root, &items, top + panel_h + 8)
-    })?;
-    Ok(Some(Chart {
-        file_name: FILE,
-        title,
-        alt,
-        svg,
-    }))
+    let x_desc = format!("compile time ({})", unit.name());
+    let panel = Panel::bars(&rows, axis_range([max]), x_desc, &tick);
+    let items = tint_legend(&used, "cache hit");
+    panel_chart(FILE, title, &subtitle, alt, &panel, &items).map(Some)
 }

@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use plotters::prelude::*;
 
 use super::draw::{
-    Area, DrawResult, HEADING_PX, LEFT_MIDDLE, LegendItem, PAD, RIGHT_MIDDLE, SMALL_PX, TEXT_PX,
-    Tint, WIDTH, color, faint_outline, font, heading, legend, legend_height, render, tint_legend,
+    Area, DrawResult, LegendItem, PAD, RIGHT_MIDDLE, SMALL_PX, Tint, WIDTH, color, faint_outline,
+    font, render_chart, tint_legend, x_axis,
 };
 use super::text::{TimeUnit, duration, plural};
 use super::{Chart, ChartError};
@@ -163,7 +163,7 @@ pub(crate) fn chart(report: &Report) -> Result<Option<Chart>, ChartError> {
         r.sort_by(|a, b| a.start.total_cmp(&b.start).then(a.end.total_cmp(&b.end)));
     }
 
-    let mut used: BTreeSet<Tint> = items.iter().map(|i| i.tint).collect();
+    let used: BTreeSet<Tint> = items.iter().map(|i| i.tint).collect();
     let any_critical = items.iter().any(|i| i.critical);
     let misses = items.iter().filter(|i| i.tint != Tint::Hit).count();
     let mut kinds: BTreeMap<Tint, usize> = BTreeMap::new();
@@ -209,9 +209,6 @@ pub(crate) fn chart(report: &Report) -> Result<Option<Chart>, ChartError> {
             ..LegendItem::new(palette::INK, "on the critical path (outlined)")
         });
     }
-    used.clear();
-    let legend_h = legend_height(&legend_items);
-    let height = HEADING_PX + plot_h + AXIS_PX + 12 + legend_h + 8;
 
     // Layout is fixed, so the scale is known before drawing: aggregate first, to say in the
     // subtitle how much was merged.
@@ -238,19 +235,23 @@ pub(crate) fn chart(report: &Report) -> Result<Option<Chart>, ChartError> {
         ));
     }
     let tick = move |v: &f64| unit.tick(*v - t0);
-    let svg = render(FILE, height as u32, &title, &alt, |root| {
-        let top = heading(root, &title, &subtitle)?;
+    let area_h = plot_h + AXIS_PX + 6;
+    let lanes = |root: &Area, top: i32| {
         let (_, rest) = root.split_vertically(top);
-        let (area, _) = rest.split_vertically(plot_h + AXIS_PX + 6);
-        draw_lanes(&area, &blocks, (t0, t1), rows, &unit, &tick)?;
-        legend(root, &legend_items, top + plot_h + AXIS_PX + 12)
-    })?;
-    Ok(Some(Chart {
-        file_name: FILE,
+        let (area, _) = rest.split_vertically(area_h);
+        draw_lanes(&area, &blocks, (t0, t1), rows, &unit, &tick)
+    };
+    // The legend 6 px under the lanes' area.
+    render_chart(
+        FILE,
         title,
+        &subtitle,
         alt,
-        svg,
-    }))
+        area_h + 6,
+        &legend_items,
+        lanes,
+    )
+    .map(Some)
 }
 
 fn draw_lanes(
@@ -269,19 +270,8 @@ fn draw_lanes(
         .x_label_area_size(AXIS_PX as u32)
         .y_label_area_size(LABEL_PX as u32)
         .build_cartesian_2d(t0..t1, 0f64..n)?;
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .y_labels(0)
-        .x_labels(10)
-        .x_label_formatter(tick)
-        .x_desc(format!("time since the build started ({})", unit.name()))
-        .label_style(font(SMALL_PX, palette::INK, LEFT_MIDDLE))
-        .axis_desc_style(font(TEXT_PX, palette::INK, LEFT_MIDDLE))
-        .bold_line_style(color(palette::INK).mix(0.12))
-        .light_line_style(TRANSPARENT)
-        .axis_style(color(palette::INK).mix(0.6))
-        .draw()?;
+    let desc = format!("time since the build started ({})", unit.name());
+    x_axis(&mut chart, 10, tick, &desc)?;
     let base = area.get_base_pixel();
     let at = |x: f64, y: f64| {
         let (a, b) = chart.backend_coord(&(x, y));
