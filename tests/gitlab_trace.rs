@@ -738,6 +738,48 @@ fn script_lines_can_be_skipped_on_a_real_trace() {
     assert_eq!(lean.cache_ops, full.cache_ops);
 }
 
+/// Without script lines kept, whole runs of script output are skipped unread (`skip.rs`):
+/// the result must be exactly what reading every line gives, at any buffer size.
+#[test]
+fn skipping_unread_script_output_changes_nothing() {
+    let _g = serial();
+    let Some(dir) = traces_dir() else { return };
+    let mut inputs: Vec<(String, Vec<u8>)> = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("read dir") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "log") {
+            inputs.push((
+                path.display().to_string(),
+                std::fs::read(&path).expect("read"),
+            ));
+        }
+    }
+    let joined = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/joined"));
+    for name in ["restore-failed", "restore-ok", "moved"] {
+        let path = joined.join(name).join("job.log.gz");
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(
+            &mut flate2::read::GzDecoder::new(std::fs::File::open(&path).expect("open")),
+            &mut bytes,
+        )
+        .expect("gunzip");
+        inputs.push((path.display().to_string(), bytes));
+    }
+    assert!(inputs.len() >= 14, "{} traces", inputs.len());
+    let lean_opts = ParseOptions {
+        keep_script_lines: false,
+    };
+    for (name, bytes) in &inputs {
+        let mut full = parse(&bytes[..]).expect("parse");
+        full.script_lines.clear();
+        for capacity in [7, 300, 8 * 1024, 1 << 20] {
+            let lean = parse_with(BufReader::with_capacity(capacity, &bytes[..]), &lean_opts)
+                .expect("parse");
+            assert_eq!(lean, full, "{name} read {capacity} bytes at a time");
+        }
+    }
+}
+
 #[test]
 fn json_uses_lowercase_enums() {
     let _g = serial();

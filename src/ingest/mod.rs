@@ -363,8 +363,8 @@ pub fn parse_file_with(
             reason,
         });
     };
-    let mut reader: Box<dyn BufRead + Send> =
-        Box::new(BufReader::new(std::io::Cursor::new(head).chain(reader)));
+    // `Chain` of two `BufRead`s is itself one: no extra buffer, no extra copy.
+    let mut reader: Box<dyn BufRead + Send> = Box::new(std::io::Cursor::new(head).chain(reader));
     let source = path.display().to_string();
     let mut warnings = Vec::new();
     let parse_err = |kind: InputKind, e: serde_json::Error| IngestError::Parse {

@@ -111,6 +111,22 @@ impl<'s> Analyzer<'s> {
         }
     }
 
+    /// Nothing reads the job's own output lines beyond markers, commands and a few messages
+    /// (see `skip.rs`): no sink for them and they are not kept.
+    pub(crate) fn wants_script_lines_only_for_markers(&self) -> bool {
+        self.script_sink.is_none() && !self.keep_script_lines
+    }
+
+    /// A script section is open: its lines are the job's own output.
+    pub(crate) fn in_script_section(&self) -> bool {
+        self.sections.open_names().any(is_script_section)
+    }
+
+    /// The FF_TIMESTAMPS time of a line skipped unread.
+    pub(crate) fn note_entry_time(&mut self, ms: i64) {
+        self.note_time(Some(ms));
+    }
+
     fn note_time(&mut self, ms: Option<i64>) {
         if let Some(ms) = ms {
             self.first_ms = Some(self.first_ms.map_or(ms, |f| f.min(ms)));

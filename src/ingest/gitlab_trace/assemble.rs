@@ -101,6 +101,21 @@ impl Assembler {
         self.cut_last_line
     }
 
+    /// At the start of a physical line, nothing held back.
+    pub(crate) fn at_line_start(&self) -> bool {
+        self.at_line_start && self.prefix.is_empty()
+    }
+
+    /// Ends the pending logical line: the caller knows the next line starts a new one.
+    pub(crate) fn end_line(&mut self, sink: &mut impl EventSink) {
+        self.finish_logical(sink);
+    }
+
+    /// Counts whole physical lines that were skipped unread (`skip.rs`).
+    pub(crate) fn skip_lines(&mut self, n: u64) {
+        self.phys += n;
+    }
+
     /// Bytes of the current physical line; `data` holds no `\n`.
     pub(crate) fn bytes(&mut self, mut data: &[u8], sink: &mut impl EventSink) {
         if data.is_empty() {

@@ -23,6 +23,7 @@ mod clean;
 mod marker;
 mod model;
 mod sections;
+mod skip;
 mod sniff;
 mod time;
 mod warn;
@@ -108,6 +109,7 @@ fn parse_inner<R: BufRead>(
 ) -> Result<JobTrace, TraceError> {
     let mut asm = assemble::Assembler::new();
     let mut analyzer = analyze::Analyzer::new(opts, sink);
+    let mut skipper = skip::Skipper::default();
     let mut offset: u64 = 0;
     let mut any_text = false;
     loop {
@@ -126,12 +128,18 @@ fn parse_inner<R: BufRead>(
             // Traces saved by Windows editors may start with a UTF-8 byte order mark.
             rest = rest.strip_prefix(b"\xef\xbb\xbf").unwrap_or(rest);
         }
-        while let Some(i) = memchr::memchr(b'\n', rest) {
-            asm.bytes(rest.get(..i).unwrap_or_default(), &mut analyzer);
+        skipper.new_buffer();
+        let mut pos = 0;
+        loop {
+            pos = skipper.skip(rest, pos, &mut asm, &mut analyzer);
+            let Some(i) = rest.get(pos..).and_then(|r| memchr::memchr(b'\n', r)) else {
+                break;
+            };
+            asm.bytes(rest.get(pos..pos + i).unwrap_or_default(), &mut analyzer);
             asm.newline(&mut analyzer);
-            rest = rest.get(i + 1..).unwrap_or_default();
+            pos += i + 1;
         }
-        asm.bytes(rest, &mut analyzer);
+        asm.bytes(rest.get(pos..).unwrap_or_default(), &mut analyzer);
         reader.consume(len);
         offset += len as u64;
     }
