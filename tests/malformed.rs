@@ -1314,3 +1314,118 @@ fn cli_report_on_truncated_log_exits_0_with_warning() {
         "{json}"
     );
 }
+
+/// With an action graph in the bundle, the `-x` text is read only for compiler messages;
+/// when that graph turns out unreadable, the `-x` text is read in full and still gives the
+/// build (a cut graph must not cost the whole report).
+#[test]
+fn a_cut_action_graph_falls_back_to_the_x_text() {
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/scenarios/edit-propagates");
+    let dir = TempDir::new().unwrap();
+    for entry in std::fs::read_dir(&src).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(
+            &mut flate2::read::MultiGzDecoder::new(std::fs::File::open(&path).unwrap()),
+            &mut bytes,
+        )
+        .unwrap();
+        let plain = name.trim_end_matches(".gz").to_owned();
+        if plain == "actiongraph.json" {
+            bytes.truncate(bytes.len() / 2);
+        }
+        std::fs::write(dir.path().join(plain), bytes).unwrap();
+    }
+    let inputs = goattrib::ingest::load(&[dir.path().to_owned()]).unwrap();
+    assert_eq!(inputs.errors.len(), 1, "the cut graph is reported");
+    assert!(inputs.action_graph.is_none());
+    let report = goattrib::dag::report(inputs, None);
+    let mut missed: Vec<&str> = report
+        .actions
+        .iter()
+        .filter(|a| a.mode == "build" && a.cache == goattrib::model::CacheOutcome::Miss)
+        .map(|a| a.package.as_str())
+        .collect();
+    missed.sort_unstable();
+    assert_eq!(
+        missed,
+        [
+            "example.com/shop/cmd/shop",
+            "example.com/shop/internal/cart",
+            "example.com/shop/internal/money",
+            "example.com/shop/internal/report",
+        ]
+    );
+}
+
+/// A plain trace.json is read only at its two ends for the command's span (the wall time);
+/// the answer must be the one a full read gives, and a trace whose end was cut must still
+/// be read in full (its unclosed spans reported).
+#[test]
+fn a_large_plain_trace_is_read_at_its_ends_with_the_same_wall_time() {
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/scenarios/edit-propagates");
+    let expected = goattrib::dag::report(goattrib::ingest::load(&[src.clone()]).unwrap(), None)
+        .build
+        .wall_ms
+        .expect("wall time");
+    let unpack = |cut_end: bool| -> TempDir {
+        let dir = TempDir::new().unwrap();
+        for entry in std::fs::read_dir(&src).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path
+                .file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .trim_end_matches(".gz")
+                .to_owned();
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(
+                &mut flate2::read::MultiGzDecoder::new(std::fs::File::open(&path).unwrap()),
+                &mut bytes,
+            )
+            .unwrap();
+            if name == "trace.json" {
+                // Pad the middle with other events, far past the two 64 KiB windows.
+                let text = String::from_utf8(bytes).unwrap();
+                // After `[` and the first event: the filler events start with a comma.
+                let second = text.match_indices('\n').nth(1).unwrap().0;
+                let (head, rest) = text.split_at(second + 1);
+                let filler = ",{\"name\":\"filler\",\"ph\":\"i\",\"ts\":1,\"pid\":0,\"tid\":9}\n"
+                    .repeat(8_000);
+                let mut padded = format!("{head}{filler}{rest}");
+                if cut_end {
+                    // A killed build: the last events (the span's end among them) never written.
+                    for _ in 0..3 {
+                        let keep = padded.trim_end().rfind('\n').unwrap();
+                        padded.truncate(keep);
+                    }
+                    assert!(!padded.ends_with(']'));
+                }
+                bytes = padded.into_bytes();
+                assert!(bytes.len() > 300 * 1024);
+            }
+            std::fs::write(dir.path().join(name), bytes).unwrap();
+        }
+        dir
+    };
+    let whole = unpack(false);
+    let r = goattrib::dag::report(
+        goattrib::ingest::load(&[whole.path().to_owned()]).unwrap(),
+        None,
+    );
+    assert_eq!(r.build.wall_ms, Some(expected));
+
+    let cut = unpack(true);
+    let inputs = goattrib::ingest::load(&[cut.path().to_owned()]).unwrap();
+    assert!(
+        inputs
+            .warnings
+            .iter()
+            .any(|w| w.to_string().contains("never ended")),
+        "{:?} {:?}",
+        inputs.warnings,
+        inputs.errors
+    );
+}

@@ -89,15 +89,22 @@ pub fn parse(bytes: &[u8]) -> Result<ChromeTrace, serde_json::Error> {
 
 /// Only the command's span, found by scanning for its name: when an action graph gives the
 /// actions, the trace's only contribution is the wall time, and this skips parsing the other
-/// events (most of a large trace's cost). Go writes one event per line. `None` when the span
-/// is not there; the caller then parses the whole trace.
-pub fn parse_command_span(bytes: &[u8]) -> Option<ChromeTrace> {
-    const NAME: &[u8] = b"\"Running build command\"";
+/// events (most of a large trace's cost) and never holds the file. Go writes one event per
+/// line. `None` when the span is not there; the caller then parses the whole trace.
+///
+/// # Errors
+/// A read error of `reader`.
+pub fn scan_command_span(reader: impl std::io::BufRead) -> std::io::Result<Option<ChromeTrace>> {
+    static NAME: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\"Running build command\""));
     let (mut begin, mut end) = (None, None);
-    for at in memchr::memmem::find_iter(bytes, NAME) {
-        let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
-        let stop = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
-        let line = bytes[start..stop].trim_ascii();
+    // Event lines are short; a longer one cannot be the span's.
+    let mut lines = super::lines::LineReader::new(reader, 64 * 1024);
+    while let Some(line) = lines.next_line()? {
+        if NAME.find(line).is_none() {
+            continue;
+        }
+        let line = line.trim_ascii();
         let line = line.strip_prefix(b"[").unwrap_or(line);
         let line = line.strip_prefix(b",").unwrap_or(line).trim_ascii();
         let line = line.strip_suffix(b"]").unwrap_or(line);
@@ -111,8 +118,10 @@ pub fn parse_command_span(bytes: &[u8]) -> Option<ChromeTrace> {
             _ => {}
         }
     }
-    let (start_us, end_us) = (begin?, end?);
-    Some(ChromeTrace {
+    let (Some(start_us), Some(end_us)) = (begin, end) else {
+        return Ok(None);
+    };
+    Ok(Some(ChromeTrace {
         actions: Vec::new(),
         command: Some(Span {
             name: "Running build command".to_owned(),
@@ -121,7 +130,7 @@ pub fn parse_command_span(bytes: &[u8]) -> Option<ChromeTrace> {
             end_us: end_us.max(start_us),
         }),
         unclosed: 0,
-    })
+    }))
 }
 
 /// `Executing action (build check cache fmt)` → (`build check cache`, `fmt`).
@@ -149,15 +158,20 @@ mod tests {
 
     #[test]
     fn finds_the_command_span_without_parsing_the_rest() {
-        let t = parse_command_span(
-            b"[\n{\"name\":\"Running build command\",\"ph\":\"B\",\"ts\":100,\"pid\":0,\"tid\":0}\n,{\"name\":\"x\",\"ph\":\"B\"\n,{\"name\":\"Running build command\",\"ph\":\"E\",\"ts\":900,\"pid\":0,\"tid\":0}\n",
+        let t = scan_command_span(
+            &b"[\n{\"name\":\"Running build command\",\"ph\":\"B\",\"ts\":100,\"pid\":0,\"tid\":0}\n,{\"name\":\"x\",\"ph\":\"B\"\n,{\"name\":\"Running build command\",\"ph\":\"E\",\"ts\":900,\"pid\":0,\"tid\":0}\n"[..],
         )
+        .unwrap()
         .unwrap();
         assert_eq!(
             t.command.map(|c| (c.start_us, c.end_us)),
             Some((100.0, 900.0))
         );
-        assert!(parse_command_span(b"[{\"name\":\"other\"}]").is_none());
+        assert!(
+            scan_command_span(&b"[{\"name\":\"other\"}]"[..])
+                .unwrap()
+                .is_none()
+        );
     }
 
     #[test]

@@ -72,6 +72,15 @@ pub struct GoOutputBuilder {
 }
 
 impl GoOutputBuilder {
+    /// A builder that reads `-x` text only for the compiler's messages: for a build whose
+    /// action graph gives the actions.
+    pub fn diagnostics_only() -> Self {
+        Self {
+            xtext: XTextBuilder::diagnostics_only(),
+            ..Self::default()
+        }
+    }
+
     pub fn feed(&mut self, line: &str) {
         self.out.lines += 1;
         let line_no = self.out.lines;

@@ -311,6 +311,9 @@ pub struct ParseOptions {
     /// Bundle files describe the build: a job trace's script output is not needed
     /// (the bundle is the truth), so it is not kept.
     pub skip_job_script: bool,
+    /// An action graph is present: it gives the actions, hits and misses, so the `-x` text
+    /// in the Go output is read only for the compiler's messages.
+    pub x_diagnostics_only: bool,
 }
 
 /// Reads and parses one file.
@@ -381,11 +384,20 @@ pub fn parse_file_with(
     };
     let parsed = match kind {
         InputKind::GoOutput => {
-            let mut builder = go_output::GoOutputBuilder::default();
+            let mut builder = if opts.x_diagnostics_only {
+                go_output::GoOutputBuilder::diagnostics_only()
+            } else {
+                go_output::GoOutputBuilder::default()
+            };
             let mut lines = LineReader::new(&mut reader, MAX_LINE_BYTES);
             loop {
                 match lines.next_line() {
-                    Ok(Some(line)) => builder.feed(&String::from_utf8_lossy(line)),
+                    // `from_utf8` checks ASCII a word at a time; the lossy path is for the
+                    // rare line that is not UTF-8.
+                    Ok(Some(line)) => match std::str::from_utf8(line) {
+                        Ok(text) => builder.feed(text),
+                        Err(_) => builder.feed(&String::from_utf8_lossy(line)),
+                    },
                     Ok(None) => break,
                     // A cut gzip stream (a killed job's upload): keep what was read.
                     Err(e) if e.kind() != std::io::ErrorKind::Interrupted => {
@@ -460,14 +472,30 @@ pub fn parse_file_with(
             actiongraph::parse(&whole(&mut reader)?).map_err(|e| parse_err(kind, e))?,
         ),
         InputKind::ChromeTrace => {
-            let bytes = whole(&mut reader)?;
-            let quick = opts
-                .trace_wall_only
-                .then(|| chrome_trace::parse_command_span(&bytes))
-                .flatten();
+            let quick = if opts.trace_wall_only {
+                let from_ends = match trace_ends(path).map_err(io)? {
+                    Some(ends) => chrome_trace::scan_command_span(&ends[..]).map_err(io)?,
+                    None => None,
+                };
+                match from_ends {
+                    Some(span) => Some(span),
+                    None => chrome_trace::scan_command_span(&mut reader).map_err(io)?,
+                }
+            } else {
+                None
+            };
             let trace = match quick {
                 Some(t) => t,
-                None => chrome_trace::parse(&bytes).map_err(|e| parse_err(kind, e))?,
+                None => {
+                    // The scan read the stream: read the file again, in full.
+                    let bytes = if opts.trace_wall_only {
+                        whole(&mut open(path)?)?
+                    } else {
+                        whole(&mut reader)?
+                    };
+                    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
+                    chrome_trace::parse(bytes).map_err(|e| parse_err(kind, e))?
+                }
             };
             if trace.unclosed > 0 {
                 warnings.push(Warning {
@@ -552,6 +580,30 @@ pub fn parse_file_with(
     Ok((kind, parsed, warnings))
 }
 
+/// The first and last 64 KiB of a plain (not gzipped) file, as one buffer: where Go writes
+/// the command span's begin and end events, so a large trace is not read for its wall time.
+/// `None` for a gzipped file, which cannot be read from its end.
+fn trace_ends(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::{Seek, SeekFrom};
+    const WINDOW: u64 = 64 * 1024;
+    let mut file = File::open(path)?;
+    let len = file.metadata()?.len();
+    let mut ends = Vec::with_capacity(2 * WINDOW as usize + 1);
+    (&mut file).take(WINDOW).read_to_end(&mut ends)?;
+    if ends.starts_with(&[0x1f, 0x8b]) {
+        return Ok(None);
+    }
+    if len > 2 * WINDOW {
+        // The tail's first line is cut at the window's edge: it fails to parse, and is skipped.
+        ends.push(b'\n');
+        file.seek(SeekFrom::Start(len - WINDOW))?;
+        file.take(WINDOW).read_to_end(&mut ends)?;
+    } else {
+        file.read_to_end(&mut ends)?;
+    }
+    Ok(Some(ends))
+}
+
 /// serde's message without the ` at line N column M` it appends (the error states it once).
 fn serde_message(e: &serde_json::Error) -> String {
     let text = e.to_string();
@@ -571,15 +623,30 @@ pub fn load(paths: &[PathBuf]) -> Result<Inputs, IngestError> {
     let opts = ParseOptions {
         trace_wall_only: has(InputKind::ActionGraph),
         skip_job_script: has(InputKind::ActionGraph) || has(InputKind::GoOutput),
+        x_diagnostics_only: has(InputKind::ActionGraph),
     };
     // A bundle's manifest says what its files say: when the files are there, they are read.
     let build_files = has(InputKind::ActionGraph) || has(InputKind::GoOutput);
-    let results: Vec<_> = files
-        .par_iter()
-        .zip(&kinds)
-        .filter(|(_, k)| !(build_files && **k == Some(InputKind::Manifest)))
-        .map(|(p, _)| (p.clone(), parse_file_with(p, opts)))
-        .collect();
+    let parse_all = |opts: ParseOptions| -> Vec<_> {
+        files
+            .par_iter()
+            .zip(&kinds)
+            .filter(|(_, k)| !(build_files && **k == Some(InputKind::Manifest)))
+            .map(|(p, _)| (p.clone(), parse_file_with(p, opts)))
+            .collect()
+    };
+    let mut results = parse_all(opts);
+    // The shortcuts trust the action graph; when it could not be read, the Go output and
+    // the trace are read in full instead (a rare path, so simply everything again).
+    let graph_read = results
+        .iter()
+        .any(|(_, r)| matches!(r, Ok((InputKind::ActionGraph, _, _))));
+    if opts.x_diagnostics_only && !graph_read {
+        results = parse_all(ParseOptions {
+            skip_job_script: opts.skip_job_script,
+            ..ParseOptions::default()
+        });
+    }
     let mut inputs = Inputs::default();
     for (path, result) in results {
         let source = path.display().to_string();

@@ -125,19 +125,31 @@ enum HeredocTarget {
 pub struct XTextBuilder {
     trace: XTrace,
     heredoc: Option<Heredoc>,
+    /// Keep only the compiler's messages (heredocs are still followed, so their content is
+    /// never mistaken for one).
+    diagnostics_only: bool,
 }
 
 impl XTextBuilder {
+    pub fn diagnostics_only() -> Self {
+        Self {
+            diagnostics_only: true,
+            ..Self::default()
+        }
+    }
+
     /// Offers one line of `-x` output (without newline); `event_package` is the JSON
     /// event's `ImportPath` when the line came from a `build-output` event.
     pub fn feed(&mut self, line: &str, event_package: Option<&str>, line_no: u64) {
         if let Some(doc) = &mut self.heredoc {
             if line == "EOF" {
                 self.close_heredoc();
-            } else if matches!(
-                doc.target,
-                HeredocTarget::CompileCfg | HeredocTarget::LinkCfg
-            ) && let Some(pf) = parse_packagefile(line, self.trace.work_dir.as_deref())
+            } else if !self.diagnostics_only
+                && matches!(
+                    doc.target,
+                    HeredocTarget::CompileCfg | HeredocTarget::LinkCfg
+                )
+                && let Some(pf) = parse_packagefile(line, self.trace.work_dir.as_deref())
             {
                 doc.entries.push(pf);
             }
@@ -157,7 +169,9 @@ impl XTextBuilder {
             }
             return;
         }
-        self.command(line, event_package, line_no);
+        if !self.diagnostics_only {
+            self.command(line, event_package, line_no);
+        }
     }
 
     fn open_heredoc(&mut self, line: &str, line_no: u64) {
