@@ -1365,10 +1365,13 @@ fn a_cut_action_graph_falls_back_to_the_x_text() {
 #[test]
 fn a_large_plain_trace_is_read_at_its_ends_with_the_same_wall_time() {
     let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/scenarios/edit-propagates");
-    let expected = goattrib::dag::report(goattrib::ingest::load(&[src.clone()]).unwrap(), None)
-        .build
-        .wall_ms
-        .expect("wall time");
+    let expected = goattrib::dag::report(
+        goattrib::ingest::load(std::slice::from_ref(&src)).unwrap(),
+        None,
+    )
+    .build
+    .wall_ms
+    .expect("wall time");
     let unpack = |cut_end: bool| -> TempDir {
         let dir = TempDir::new().unwrap();
         for entry in std::fs::read_dir(&src).unwrap() {
