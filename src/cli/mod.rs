@@ -40,13 +40,16 @@ pub enum Commands {
     /// and the root cause of every miss.
     ///
     /// INPUTS are bundle directories and/or loose files (build.jsonl, build.stderr,
-    /// actiongraph.json, trace.json, go-env.json, modules.json, vendor/modules.txt), in any
-    /// order; each file's format is recognised from its content, and any may be gzipped.
+    /// actiongraph.json, trace.json, go-env.json, modules.json, vendor/modules.txt,
+    /// manifest.json.gz, a GitLab job's raw log), in any order; each file's format is
+    /// recognised from its content, and any may be gzipped.
     ///
     /// Examples:
     ///   goattrib report build-bundle
     ///   goattrib report --baseline last-bundle build-bundle
     ///   goattrib report --format json build-bundle > report.json
+    ///   goattrib report build-bundle job.log          # with the GitLab job's raw log
+    ///   goattrib report --out reports/ --min-hit-rate 0.9 --baseline last-bundle build-bundle
     #[command(verbatim_doc_comment)]
     Report(ReportArgs),
     /// Write a build's input manifest (manifest.json.gz): its classified hash inputs, actions
