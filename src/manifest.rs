@@ -450,15 +450,10 @@ fn delta_decode(steps: &[u64]) -> Result<Vec<u64>, ManifestError> {
 }
 
 fn json_err(e: serde_json::Error) -> ManifestError {
-    let text = e.to_string();
-    let message = match text.rfind(" at line ") {
-        Some(at) => text[..at].to_owned(),
-        None => text,
-    };
     ManifestError::Json {
         line: e.line(),
         column: e.column(),
-        message,
+        message: crate::ingest::serde_message(&e),
     }
 }
 

@@ -1315,28 +1315,44 @@ fn cli_report_on_truncated_log_exits_0_with_warning() {
     );
 }
 
-/// With an action graph in the bundle, the `-x` text is read only for compiler messages;
-/// when that graph turns out unreadable, the `-x` text is read in full and still gives the
-/// build (a cut graph must not cost the whole report).
-#[test]
-fn a_cut_action_graph_falls_back_to_the_x_text() {
-    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/scenarios/edit-propagates");
+/// A scenario bundle gunzipped into a temporary directory, each file passed through `edit`
+/// (its plain name and bytes) on the way.
+fn unpacked_scenario(name: &str, edit: impl Fn(&str, Vec<u8>) -> Vec<u8>) -> TempDir {
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/scenarios")
+        .join(name);
     let dir = TempDir::new().unwrap();
     for entry in std::fs::read_dir(&src).unwrap() {
         let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        let plain = path
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .trim_end_matches(".gz")
+            .to_owned();
         let mut bytes = Vec::new();
         std::io::Read::read_to_end(
             &mut flate2::read::MultiGzDecoder::new(std::fs::File::open(&path).unwrap()),
             &mut bytes,
         )
         .unwrap();
-        let plain = name.trim_end_matches(".gz").to_owned();
-        if plain == "actiongraph.json" {
+        std::fs::write(dir.path().join(&plain), edit(&plain, bytes)).unwrap();
+    }
+    dir
+}
+
+/// With an action graph in the bundle, the `-x` text is read only for compiler messages;
+/// when that graph turns out unreadable, the `-x` text is read in full and still gives the
+/// build (a cut graph must not cost the whole report).
+#[test]
+fn a_cut_action_graph_falls_back_to_the_x_text() {
+    let dir = unpacked_scenario("edit-propagates", |name, mut bytes| {
+        if name == "actiongraph.json" {
             bytes.truncate(bytes.len() / 2);
         }
-        std::fs::write(dir.path().join(plain), bytes).unwrap();
-    }
+        bytes
+    });
     let inputs = goattrib::ingest::load(&[dir.path().to_owned()]).unwrap();
     assert_eq!(inputs.errors.len(), 1, "the cut graph is reported");
     assert!(inputs.action_graph.is_none());
@@ -1373,45 +1389,29 @@ fn a_large_plain_trace_is_read_at_its_ends_with_the_same_wall_time() {
     .wall_ms
     .expect("wall time");
     let unpack = |cut_end: bool| -> TempDir {
-        let dir = TempDir::new().unwrap();
-        for entry in std::fs::read_dir(&src).unwrap() {
-            let path = entry.unwrap().path();
-            let name = path
-                .file_name()
-                .unwrap()
-                .to_str()
-                .unwrap()
-                .trim_end_matches(".gz")
-                .to_owned();
-            let mut bytes = Vec::new();
-            std::io::Read::read_to_end(
-                &mut flate2::read::MultiGzDecoder::new(std::fs::File::open(&path).unwrap()),
-                &mut bytes,
-            )
-            .unwrap();
-            if name == "trace.json" {
-                // Pad the middle with other events, far past the two 64 KiB windows.
-                let text = String::from_utf8(bytes).unwrap();
-                // After `[` and the first event: the filler events start with a comma.
-                let second = text.match_indices('\n').nth(1).unwrap().0;
-                let (head, rest) = text.split_at(second + 1);
-                let filler = ",{\"name\":\"filler\",\"ph\":\"i\",\"ts\":1,\"pid\":0,\"tid\":9}\n"
-                    .repeat(8_000);
-                let mut padded = format!("{head}{filler}{rest}");
-                if cut_end {
-                    // A killed build: the last events (the span's end among them) never written.
-                    for _ in 0..3 {
-                        let keep = padded.trim_end().rfind('\n').unwrap();
-                        padded.truncate(keep);
-                    }
-                    assert!(!padded.ends_with(']'));
-                }
-                bytes = padded.into_bytes();
-                assert!(bytes.len() > 300 * 1024);
+        unpacked_scenario("edit-propagates", |name, bytes| {
+            if name != "trace.json" {
+                return bytes;
             }
-            std::fs::write(dir.path().join(name), bytes).unwrap();
-        }
-        dir
+            // Pad the middle with other events, far past the two 64 KiB windows.
+            let text = String::from_utf8(bytes).unwrap();
+            // After `[` and the first event: the filler events start with a comma.
+            let second = text.match_indices('\n').nth(1).unwrap().0;
+            let (head, rest) = text.split_at(second + 1);
+            let filler =
+                ",{\"name\":\"filler\",\"ph\":\"i\",\"ts\":1,\"pid\":0,\"tid\":9}\n".repeat(8_000);
+            let mut padded = format!("{head}{filler}{rest}");
+            if cut_end {
+                // A killed build: the last events (the span's end among them) never written.
+                for _ in 0..3 {
+                    let keep = padded.trim_end().rfind('\n').unwrap();
+                    padded.truncate(keep);
+                }
+                assert!(!padded.ends_with(']'));
+            }
+            assert!(padded.len() > 300 * 1024);
+            padded.into_bytes()
+        })
     };
     let whole = unpack(false);
     let r = goattrib::dag::report(

@@ -129,21 +129,23 @@ pub(crate) fn load(paths: &[PathBuf]) -> Result<crate::ingest::Inputs, Error> {
 }
 
 pub fn run(args: ReportArgs) -> Result<i32, Error> {
-    // The build and its baseline are independent: load them at the same time.
+    // Reads one build and readies it for analysis; says whether some input was unreadable.
+    let read = |paths: &[PathBuf]| -> Result<(crate::dag::BuildData, bool), Error> {
+        let inputs = load(paths)?;
+        let partial = !inputs.errors.is_empty();
+        Ok((crate::dag::prepare(inputs), partial))
+    };
+    // The build and its baseline are independent: read them at the same time.
     let (current, baseline) = rayon::join(
-        || load(&args.inputs),
+        || read(&args.inputs),
         || {
             (!args.baseline.is_empty())
-                .then(|| load(&args.baseline))
+                .then(|| read(&args.baseline))
                 .transpose()
         },
     );
-    let (current, baseline) = (current?, baseline?);
-    let partial = !current.errors.is_empty();
-    let (current, baseline) = rayon::join(
-        || crate::dag::prepare(current),
-        || baseline.map(crate::dag::prepare),
-    );
+    let (current, partial) = current?;
+    let baseline = baseline?.map(|(data, _)| data);
     let report = crate::dag::analyze(&current, baseline.as_ref());
     let gates = args.gates();
     let outcomes: Option<Vec<GateOutcome>> = (!gates.is_empty()).then(|| gates.check(&report));

@@ -23,17 +23,8 @@ pub enum Loaded {
     Report(Box<Side>),
 }
 
-/// Bytes looked at to recognise a file.
-const HEAD_BYTES: u64 = 64 * 1024;
-
 fn head(path: &Path) -> Option<String> {
-    let mut bytes = Vec::new();
-    ingest::open(path)
-        .ok()?
-        .take(HEAD_BYTES)
-        .read_to_end(&mut bytes)
-        .ok()?;
-    Some(String::from_utf8_lossy(&bytes).into_owned())
+    ingest::read_head(path).map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// A `goattrib report --format json` document (any schema version, so a later one gets a
@@ -137,11 +128,7 @@ fn load_report(path: &Path) -> Result<Loaded, CompareError> {
         path: path.to_owned(),
         line: e.line(),
         column: e.column(),
-        message: {
-            let text = e.to_string();
-            text.rfind(" at line ")
-                .map_or(text.clone(), |at| text[..at].to_owned())
-        },
+        message: ingest::serde_message(&e),
     })?;
     if side.schema != crate::model::REPORT_SCHEMA {
         return Err(CompareError::Schema {

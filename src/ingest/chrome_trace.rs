@@ -133,6 +133,35 @@ pub fn scan_command_span(reader: impl std::io::BufRead) -> std::io::Result<Optio
     }))
 }
 
+/// The command's span from the first and last 64 KiB of a plain (not gzipped) trace: Go
+/// writes its begin event first and its end event last, so a large trace is not read for
+/// its wall time. `None` for a gzipped file (it cannot be read from its end) or when the
+/// span is not in those windows; the caller then scans the whole stream.
+///
+/// # Errors
+/// A read error of the file.
+pub fn command_span_at_ends(path: &std::path::Path) -> std::io::Result<Option<ChromeTrace>> {
+    use std::fs::File;
+    use std::io::{Read, Seek, SeekFrom};
+    const WINDOW: u64 = 64 * 1024;
+    let mut file = File::open(path)?;
+    let len = file.metadata()?.len();
+    let mut ends = Vec::with_capacity(2 * WINDOW as usize + 1);
+    (&mut file).take(WINDOW).read_to_end(&mut ends)?;
+    if ends.starts_with(&[0x1f, 0x8b]) {
+        return Ok(None);
+    }
+    if len > 2 * WINDOW {
+        // The tail's first line is cut at the window's edge: it fails to parse, and is skipped.
+        ends.push(b'\n');
+        file.seek(SeekFrom::Start(len - WINDOW))?;
+        file.take(WINDOW).read_to_end(&mut ends)?;
+    } else {
+        file.read_to_end(&mut ends)?;
+    }
+    scan_command_span(&ends[..])
+}
+
 /// `Executing action (build check cache fmt)` → (`build check cache`, `fmt`).
 /// Modes contain spaces; the package is the last word unless it is a test variant
 /// (`fmt [fmt.test]`), so known modes are matched first.

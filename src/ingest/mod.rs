@@ -323,13 +323,19 @@ pub fn parse_file(path: &Path) -> Result<(InputKind, Parsed, Vec<Warning>), Inge
 
 /// The kind of a file from its first bytes, without parsing it.
 fn sniff_path(path: &Path) -> Option<InputKind> {
+    let head = read_head(path)?;
+    sniff(head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&head))
+}
+
+/// The first bytes of a file, decompressed: what recognising its format looks at.
+pub(crate) fn read_head(path: &Path) -> Option<Vec<u8>> {
     let mut head = Vec::with_capacity(SNIFF_BYTES);
     open(path)
         .ok()?
         .take(SNIFF_BYTES as u64)
         .read_to_end(&mut head)
         .ok()?;
-    sniff(head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&head))
+    Some(head)
 }
 
 /// Reads and parses one file, skipping work `opts` says is not needed.
@@ -473,11 +479,7 @@ pub fn parse_file_with(
         ),
         InputKind::ChromeTrace => {
             let quick = if opts.trace_wall_only {
-                let from_ends = match trace_ends(path).map_err(io)? {
-                    Some(ends) => chrome_trace::scan_command_span(&ends[..]).map_err(io)?,
-                    None => None,
-                };
-                match from_ends {
+                match chrome_trace::command_span_at_ends(path).map_err(io)? {
                     Some(span) => Some(span),
                     None => chrome_trace::scan_command_span(&mut reader).map_err(io)?,
                 }
@@ -580,32 +582,8 @@ pub fn parse_file_with(
     Ok((kind, parsed, warnings))
 }
 
-/// The first and last 64 KiB of a plain (not gzipped) file, as one buffer: where Go writes
-/// the command span's begin and end events, so a large trace is not read for its wall time.
-/// `None` for a gzipped file, which cannot be read from its end.
-fn trace_ends(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
-    use std::io::{Seek, SeekFrom};
-    const WINDOW: u64 = 64 * 1024;
-    let mut file = File::open(path)?;
-    let len = file.metadata()?.len();
-    let mut ends = Vec::with_capacity(2 * WINDOW as usize + 1);
-    (&mut file).take(WINDOW).read_to_end(&mut ends)?;
-    if ends.starts_with(&[0x1f, 0x8b]) {
-        return Ok(None);
-    }
-    if len > 2 * WINDOW {
-        // The tail's first line is cut at the window's edge: it fails to parse, and is skipped.
-        ends.push(b'\n');
-        file.seek(SeekFrom::Start(len - WINDOW))?;
-        file.take(WINDOW).read_to_end(&mut ends)?;
-    } else {
-        file.read_to_end(&mut ends)?;
-    }
-    Ok(Some(ends))
-}
-
 /// serde's message without the ` at line N column M` it appends (the error states it once).
-fn serde_message(e: &serde_json::Error) -> String {
+pub(crate) fn serde_message(e: &serde_json::Error) -> String {
     let text = e.to_string();
     match text.rfind(" at line ") {
         Some(at) => text[..at].to_owned(),

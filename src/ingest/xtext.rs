@@ -227,7 +227,8 @@ impl XTextBuilder {
         };
         let tool = tool_name(&words[tool_at]);
         let args = &words[tool_at + 1..];
-        let work = self.trace.work_dir.clone();
+        // Borrowed field by field: this runs once per tool command of a log.
+        let work = self.trace.work_dir.as_deref();
         let event_package = event_package.filter(|p| !p.is_empty()).map(str::to_owned);
         match tool {
             "compile" => {
@@ -241,7 +242,7 @@ impl XTextBuilder {
                 while let Some(arg) = it.next() {
                     match arg.as_str() {
                         "-o" => {
-                            let out = normalize_work(it.next().map_or("", |s| s), work.as_deref());
+                            let out = normalize_work(it.next().map_or("", |s| s), work);
                             c.objdir = split_objdir(&out).0.unwrap_or_default().to_owned();
                         }
                         "-p" => c.package = it.next().cloned().unwrap_or_default(),
@@ -270,11 +271,9 @@ impl XTextBuilder {
                 let mut it = args.iter();
                 while let Some(arg) = it.next() {
                     match arg.as_str() {
-                        "-o" => {
-                            l.output = normalize_work(it.next().map_or("", |s| s), work.as_deref())
-                        }
+                        "-o" => l.output = normalize_work(it.next().map_or("", |s| s), work),
                         "-importcfg" => {
-                            let cfg = normalize_work(it.next().map_or("", |s| s), work.as_deref());
+                            let cfg = normalize_work(it.next().map_or("", |s| s), work);
                             l.objdir = split_objdir(&cfg).0.unwrap_or_default().to_owned();
                         }
                         a if a.starts_with("-buildid=")
@@ -288,7 +287,7 @@ impl XTextBuilder {
             t if is_tool(t) => {
                 self.trace.command_lines += 1;
                 let objdir = args.iter().find_map(|a| {
-                    let a = normalize_work(a.trim_start_matches("-objdir="), work.as_deref());
+                    let a = normalize_work(a.trim_start_matches("-objdir="), work);
                     split_objdir(&a).0.map(str::to_owned)
                 });
                 self.trace.tools.push(XTool {
