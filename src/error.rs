@@ -28,7 +28,7 @@ pub enum Error {
     #[error("failed to write output: {0}")]
     Output(#[source] std::io::Error),
     #[error(transparent)]
-    Compare(#[from] crate::compare::CompareError),
+    Compare(#[from] crate::analysis::compare::CompareError),
     /// A file of `report --out DIR` could not be written.
     #[error(transparent)]
     OutFolder(#[from] crate::atomic::OutError),

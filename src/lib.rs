@@ -1,17 +1,23 @@
 //! goattrib: where a Go build's time went and why the Go build cache missed.
 //!
-//! The library is the engine: `ingest` parses each input format into a typed model,
-//! `dag` rebuilds the action graph and names the cause of every miss, `render` turns the
-//! finished [`model::Report`] into tables, JSON and files. The CLI (`cli`) is thin.
+//! The library is the engine; its layers run one way, each importing only the layers
+//! below it (`tests/it/layers.rs` reads every `use crate::` line and fails on an upward one):
+//!
+//! | layer | what it holds | may use |
+//! |---|---|---|
+//! | `model` | plain data and the versioned contracts (actions, modes, cause kinds, key inputs, the job trace, gates, the JSON reports) | nothing |
+//! | `atomic` | writing a file so a reader never sees half of it | nothing |
+//! | `ingest` | one codec per input format (the manifest among them), sniffing, gzip, loading | `model`, `atomic` |
+//! | `analysis` | assembling a build, the action DAG, causes, compare, gates | `ingest` and below |
+//! | `render` | words, colours and every output format, behind one `Render` trait | `analysis` and below |
+//! | `record` | running the Go command and writing its bundle | `analysis` and below |
+//! | `cli` | clap arguments, one file per command; the exit code of a run (`error`) | everything |
 
+pub mod analysis;
 pub mod atomic;
 pub mod cli;
-pub mod compare;
-pub mod dag;
 pub mod error;
-pub mod gate;
 pub mod ingest;
-pub mod manifest;
 pub mod model;
 pub mod record;
 pub mod render;

@@ -172,13 +172,13 @@ pub fn record(opts: &RecordOptions) -> Result<i32, RecordError> {
     }
     // What a later `report --baseline` or `compare` needs, without the whole hash log.
     if let Ok(inputs) = crate::ingest::load(std::slice::from_ref(dir)) {
-        let path = dir.join(crate::manifest::MANIFEST_FILE);
-        crate::manifest::write_file(&path, &crate::dag::prepare(inputs)).map_err(|e| {
-            RecordError::Write {
+        let path = dir.join(crate::ingest::manifest::MANIFEST_FILE);
+        crate::ingest::manifest::write_file(&path, &crate::analysis::prepare(inputs)).map_err(
+            |e| RecordError::Write {
                 path,
                 source: e.source,
-            }
-        })?;
+            },
+        )?;
     }
     Ok(code)
 }

@@ -49,8 +49,8 @@ fn load(path: &Path) -> goattrib::ingest::Inputs {
 /// Writes a scenario's manifest with the library's writer, as `record` does.
 fn manifest_of(name: &str, dir: &Path) -> PathBuf {
     let path = dir.join(format!("{name}.manifest.json.gz"));
-    let data = goattrib::dag::prepare(load(&scenario(name)));
-    goattrib::manifest::write_file(&path, &data).expect("manifest written");
+    let data = goattrib::analysis::prepare(load(&scenario(name)));
+    goattrib::ingest::manifest::write_file(&path, &data).expect("manifest written");
     path
 }
 
@@ -77,8 +77,8 @@ fn manifest_gives_the_same_causes_as_its_bundle_on_every_scenario() {
         let manifest = manifest_of(&name, dir.path());
         // As the build analysed, against the bundle's own baseline (or none).
         let base_inputs = || base.as_deref().map(|b| load(&scenario(b)));
-        let from_bundle = goattrib::dag::report(load(&scenario(&name)), base_inputs());
-        let from_manifest = goattrib::dag::report(load(&manifest), base_inputs());
+        let from_bundle = goattrib::analysis::report(load(&scenario(&name)), base_inputs());
+        let from_manifest = goattrib::analysis::report(load(&manifest), base_inputs());
         assert_eq!(
             causes(&from_bundle),
             causes(&from_manifest),
@@ -89,9 +89,9 @@ fn manifest_gives_the_same_causes_as_its_bundle_on_every_scenario() {
         if let Some(base) = &base {
             let base_manifest = manifest_of(base, dir.path());
             let with_bundle =
-                goattrib::dag::report(load(&scenario(&name)), Some(load(&scenario(base))));
+                goattrib::analysis::report(load(&scenario(&name)), Some(load(&scenario(base))));
             let with_manifest =
-                goattrib::dag::report(load(&scenario(&name)), Some(load(&base_manifest)));
+                goattrib::analysis::report(load(&scenario(&name)), Some(load(&base_manifest)));
             assert_eq!(
                 causes(&with_bundle),
                 causes(&with_manifest),
@@ -151,7 +151,7 @@ fn manifest_is_recognised_in_a_bundle_and_the_bundle_files_win() {
     .unwrap();
     let inputs = load(&bundle);
     assert!(inputs.manifest.is_none());
-    let r = goattrib::dag::report(inputs, Some(load(&scenario("warm"))));
+    let r = goattrib::analysis::report(inputs, Some(load(&scenario("warm"))));
     let money = r
         .actions
         .iter()
@@ -229,7 +229,8 @@ fn malformed_manifests_are_errors_not_panics() {
 // ---- compare ----
 
 fn compare(base: &str, head: &str) -> goattrib::model::compare::Comparison {
-    goattrib::compare::compare_paths(&scenario(base), &scenario(head)).expect("compare runs")
+    goattrib::analysis::compare::compare_paths(&scenario(base), &scenario(head))
+        .expect("compare runs")
 }
 
 /// Attributions plus the unexplained remainder are the measured delta, to the millisecond.
@@ -367,20 +368,22 @@ fn compare_reads_manifests_and_report_json_too() {
     let dir = tempfile::tempdir().unwrap();
     let base = manifest_of("warm", dir.path());
     let head = manifest_of("edit-propagates", dir.path());
-    let c = goattrib::compare::compare_paths(&base, &head).unwrap();
+    let c = goattrib::analysis::compare::compare_paths(&base, &head).unwrap();
     let from_bundles = compare("warm", "edit-propagates");
     assert_eq!(kinds_of_new_misses(&c), kinds_of_new_misses(&from_bundles));
     assert_eq!(c.delta.wall_ms, from_bundles.delta.wall_ms);
     // report.json files: the causes come from the report, with a warning.
     let json = |name: &str, base: &str| {
-        let r = goattrib::dag::report(load(&scenario(name)), Some(load(&scenario(base))));
+        let r = goattrib::analysis::report(load(&scenario(name)), Some(load(&scenario(base))));
         let path = dir.path().join(format!("{name}.report.json"));
         std::fs::write(&path, serde_json::to_vec(&r).unwrap()).unwrap();
         path
     };
-    let c =
-        goattrib::compare::compare_paths(&json("warm", "cold"), &json("edit-propagates", "warm"))
-            .unwrap();
+    let c = goattrib::analysis::compare::compare_paths(
+        &json("warm", "cold"),
+        &json("edit-propagates", "warm"),
+    )
+    .unwrap();
     assert_eq!(kinds_of_new_misses(&c), kinds_of_new_misses(&from_bundles));
     assert_sums(&c);
     assert!(
@@ -476,7 +479,9 @@ fn job_traces_give_section_and_cache_deltas_also_through_manifests() {
             joined.join(name).join("job.log.gz"),
         ]
     };
-    let c = goattrib::compare::compare_sides(&side("restore-ok"), &side("restore-failed")).unwrap();
+    let c =
+        goattrib::analysis::compare::compare_sides(&side("restore-ok"), &side("restore-failed"))
+            .unwrap();
     assert_sums(&c);
     let job = c.job.as_ref().expect("both sides have a job");
     let restore = job.cache.iter().find(|o| o.op == "restore").unwrap();
@@ -500,12 +505,15 @@ fn job_traces_give_section_and_cache_deltas_also_through_manifests() {
     let dir = tempfile::tempdir().unwrap();
     let manifest = |name: &str| {
         let path = dir.path().join(format!("{name}.json.gz"));
-        let data = goattrib::dag::prepare(goattrib::ingest::load(&side(name)).unwrap());
-        goattrib::manifest::write_file(&path, &data).unwrap();
+        let data = goattrib::analysis::prepare(goattrib::ingest::load(&side(name)).unwrap());
+        goattrib::ingest::manifest::write_file(&path, &data).unwrap();
         path
     };
-    let m = goattrib::compare::compare_paths(&manifest("restore-ok"), &manifest("restore-failed"))
-        .unwrap();
+    let m = goattrib::analysis::compare::compare_paths(
+        &manifest("restore-ok"),
+        &manifest("restore-failed"),
+    )
+    .unwrap();
     assert_eq!(m.new_misses.len(), c.new_misses.len());
     let mjob = m.job.as_ref().expect("the manifests keep the jobs");
     assert_eq!(mjob.cache.len(), job.cache.len());

@@ -27,7 +27,7 @@ fn scenario(name: &str) -> PathBuf {
 
 fn report(paths: &[PathBuf], baseline: Option<&[PathBuf]>) -> Report {
     let load = |p: &[PathBuf]| goattrib::ingest::load(p).expect("inputs load");
-    goattrib::dag::report(load(paths), baseline.map(load))
+    goattrib::analysis::report(load(paths), baseline.map(load))
 }
 
 const MISS_TRACE: &str = "runner-13.12-docker-go-unit-test-cache-miss-then-save.log";

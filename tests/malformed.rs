@@ -892,7 +892,7 @@ fn report_of(graph: &str) -> goattrib::model::Report {
     let case = Case::new("actiongraph.json", graph.as_bytes());
     let inputs = goattrib::ingest::load(std::slice::from_ref(&case.path)).expect("load");
     assert!(inputs.errors.is_empty(), "{:?}", inputs.errors);
-    goattrib::dag::report(inputs, None)
+    goattrib::analysis::report(inputs, None)
 }
 
 #[test]
@@ -939,7 +939,7 @@ fn trace_timestamps_in_nanoseconds_do_not_panic() {
     std::fs::write(dir.path().join("trace.json"), trace).expect("write");
     let inputs = goattrib::ingest::load(&[dir.path().to_path_buf()]).expect("load");
     assert!(inputs.errors.is_empty(), "{:?}", inputs.errors);
-    let report = goattrib::dag::report(inputs, None);
+    let report = goattrib::analysis::report(inputs, None);
     assert_eq!(report.actions.len(), 2);
 }
 
@@ -1086,7 +1086,7 @@ fn fuzz_report_on_mutated_bundles() {
         let current = bundle(Some((at, &bytes)));
         let inputs = goattrib::ingest::load(&[current.path().to_path_buf()]).expect("load bundle");
         let base = goattrib::ingest::load(&[baseline.path().to_path_buf()]).expect("load baseline");
-        let report = goattrib::dag::report(inputs, Some(base));
+        let report = goattrib::analysis::report(inputs, Some(base));
         let mut out = Vec::new();
         goattrib::render::json::write(&report, &mut out).expect("render into memory");
     }
@@ -1356,7 +1356,7 @@ fn a_cut_action_graph_falls_back_to_the_x_text() {
     let inputs = goattrib::ingest::load(&[dir.path().to_owned()]).unwrap();
     assert_eq!(inputs.errors.len(), 1, "the cut graph is reported");
     assert!(inputs.action_graph.is_none());
-    let report = goattrib::dag::report(inputs, None);
+    let report = goattrib::analysis::report(inputs, None);
     let mut missed: Vec<&str> = report
         .actions
         .iter()
@@ -1381,7 +1381,7 @@ fn a_cut_action_graph_falls_back_to_the_x_text() {
 #[test]
 fn a_large_plain_trace_is_read_at_its_ends_with_the_same_wall_time() {
     let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/scenarios/edit-propagates");
-    let expected = goattrib::dag::report(
+    let expected = goattrib::analysis::report(
         goattrib::ingest::load(std::slice::from_ref(&src)).unwrap(),
         None,
     )
@@ -1414,7 +1414,7 @@ fn a_large_plain_trace_is_read_at_its_ends_with_the_same_wall_time() {
         })
     };
     let whole = unpack(false);
-    let r = goattrib::dag::report(
+    let r = goattrib::analysis::report(
         goattrib::ingest::load(&[whole.path().to_owned()]).unwrap(),
         None,
     );

@@ -28,7 +28,7 @@ fn load(name: &str) -> goattrib::ingest::Inputs {
 }
 
 fn report(name: &str, baseline: Option<&str>) -> Report {
-    goattrib::dag::report(load(name), baseline.map(load))
+    goattrib::analysis::report(load(name), baseline.map(load))
 }
 
 /// Missed package builds: package → (cause kind, origins).
@@ -371,7 +371,7 @@ fn go_1_23_without_build_json_reads_x_text_from_stderr() {
 #[test]
 fn x_text_alone_still_gives_hits_misses_and_edges() {
     let stderr = scenario("go1.23-edit").join("build.stderr.gz");
-    let r = goattrib::dag::report(goattrib::ingest::load(&[stderr]).unwrap(), None);
+    let r = goattrib::analysis::report(goattrib::ingest::load(&[stderr]).unwrap(), None);
     let missed: Vec<String> = build_misses(&r).into_keys().collect();
     assert_eq!(missed, vec![SHOP, CART, MONEY, REPORT]);
     assert!(

@@ -25,7 +25,7 @@ fn report(current: &[&str], baseline: Option<&[&str]>) -> Report {
         let paths: Vec<PathBuf> = ps.iter().map(|p| path(p)).collect();
         goattrib::ingest::load(&paths).expect("inputs load")
     };
-    goattrib::dag::report(load(current), baseline.map(load))
+    goattrib::analysis::report(load(current), baseline.map(load))
 }
 
 fn edit_propagates() -> Report {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use crate::compare::gate::{CompareGates, Slowdown, parse_slowdown};
+use crate::analysis::compare::gate::{CompareGates, Slowdown, parse_slowdown};
 use crate::error::{Error, exit};
 use crate::render::compare::{chart, json, markdown, table};
 use crate::render::out::{OutFile, write_folder};
@@ -69,7 +69,7 @@ pub fn run(args: CompareArgs) -> Result<i32, Error> {
             .chain(with.iter().cloned())
             .collect::<Vec<_>>()
     };
-    let c = crate::compare::compare_sides(
+    let c = crate::analysis::compare::compare_sides(
         &side(&args.base, &args.base_with),
         &side(&args.head, &args.head_with),
     )?;
@@ -128,7 +128,12 @@ pub fn run(args: CompareArgs) -> Result<i32, Error> {
                 writeln!(out, "\nGates")?;
                 for g in &outcomes {
                     let mark = if g.passed { "pass" } else { "FAIL" };
-                    writeln!(out, "  {mark} {}: {}", g.name, g.message)?;
+                    writeln!(
+                        out,
+                        "  {mark} {}: {}",
+                        g.name,
+                        crate::render::gate::message(g)
+                    )?;
                 }
             }
             out.flush()
@@ -141,7 +146,11 @@ pub fn run(args: CompareArgs) -> Result<i32, Error> {
     }
     if failed {
         for g in outcomes.iter().filter(|g| !g.passed) {
-            eprintln!("goattrib: gate failed: {}: {}", g.name, g.message);
+            eprintln!(
+                "goattrib: gate failed: {}: {}",
+                g.name,
+                crate::render::gate::message(g)
+            );
         }
         return Ok(exit::GATE_FAILED);
     }

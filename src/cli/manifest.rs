@@ -13,14 +13,14 @@ pub struct ManifestArgs {
     #[arg(required = true, value_name = "INPUTS")]
     pub inputs: Vec<PathBuf>,
     /// The manifest file to write.
-    #[arg(short, long, default_value = crate::manifest::MANIFEST_FILE)]
+    #[arg(short, long, default_value = crate::ingest::manifest::MANIFEST_FILE)]
     pub out: PathBuf,
 }
 
 pub fn run(args: ManifestArgs) -> Result<i32, Error> {
     let inputs = super::report::load(&args.inputs)?;
     let partial = !inputs.errors.is_empty();
-    let data = crate::dag::prepare(inputs);
-    crate::manifest::write_file(&args.out, &data)?;
+    let data = crate::analysis::prepare(inputs);
+    crate::ingest::manifest::write_file(&args.out, &data)?;
     Ok(if partial { exit::PARTIAL } else { exit::OK })
 }

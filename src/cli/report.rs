@@ -5,9 +5,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use crate::analysis::gate::{self, Limit, ReportGates};
 use crate::error::{Error, exit};
-use crate::gate::{self, GateOutcome, Limit, ReportGates};
 use crate::model::CauseKind;
+use crate::model::GateOutcome;
 use crate::render::{self, Format, table::TableOptions};
 
 #[derive(Debug, Args)]
@@ -130,10 +131,10 @@ pub(crate) fn load(paths: &[PathBuf]) -> Result<crate::ingest::Inputs, Error> {
 
 pub fn run(args: ReportArgs) -> Result<i32, Error> {
     // Reads one build and readies it for analysis; says whether some input was unreadable.
-    let read = |paths: &[PathBuf]| -> Result<(crate::dag::BuildData, bool), Error> {
+    let read = |paths: &[PathBuf]| -> Result<(crate::model::BuildData, bool), Error> {
         let inputs = load(paths)?;
         let partial = !inputs.errors.is_empty();
-        Ok((crate::dag::prepare(inputs), partial))
+        Ok((crate::analysis::prepare(inputs), partial))
     };
     // The build and its baseline are independent: read them at the same time.
     let (current, baseline) = rayon::join(
@@ -146,7 +147,7 @@ pub fn run(args: ReportArgs) -> Result<i32, Error> {
     );
     let (current, partial) = current?;
     let baseline = baseline?.map(|(data, _)| data);
-    let report = crate::dag::analyze(&current, baseline.as_ref());
+    let report = crate::analysis::analyze(&current, baseline.as_ref());
     let gates = args.gates();
     let outcomes: Option<Vec<GateOutcome>> = (!gates.is_empty()).then(|| gates.check(&report));
     if !args.quiet {
@@ -156,9 +157,9 @@ pub fn run(args: ReportArgs) -> Result<i32, Error> {
         let mut rendered = render::out::render(&report, outcomes.as_deref());
         // The next pipeline's baseline, without the whole hash log (see `compare`).
         let mut manifest = Vec::new();
-        crate::manifest::write(&current, &mut manifest).map_err(Error::Output)?;
+        crate::ingest::manifest::write(&current, &mut manifest).map_err(Error::Output)?;
         rendered.files.push(render::out::OutFile {
-            name: crate::manifest::MANIFEST_FILE.to_owned(),
+            name: crate::ingest::manifest::MANIFEST_FILE.to_owned(),
             bytes: manifest,
         });
         for w in &rendered.warnings {
@@ -176,7 +177,11 @@ pub fn run(args: ReportArgs) -> Result<i32, Error> {
     let mut gate_failed = false;
     if let Some(outcomes) = &outcomes {
         for g in outcomes.iter().filter(|g| !g.passed) {
-            eprintln!("goattrib: gate failed: {}: {}", g.name, g.message);
+            eprintln!(
+                "goattrib: gate failed: {}: {}",
+                g.name,
+                crate::render::gate::message(g)
+            );
             gate_failed = true;
         }
         let failed = outcomes.iter().filter(|g| !g.passed).count();

@@ -13,6 +13,7 @@ pub mod go_output;
 pub(crate) mod gostring;
 pub mod hashlog;
 mod lines;
+pub mod manifest;
 pub mod modules_txt;
 pub(crate) mod timestamp;
 pub mod xtext;
@@ -82,7 +83,7 @@ pub enum InputKind {
     Command,
     /// The bundle's `exit_code` file.
     ExitCode,
-    /// A goattrib input manifest (`manifest.json.gz`, see [`crate::manifest`]).
+    /// A goattrib input manifest (`manifest.json.gz`, see [`manifest`]).
     Manifest,
 }
 
@@ -128,7 +129,7 @@ pub enum IngestError {
     Manifest {
         path: PathBuf,
         #[source]
-        source: crate::manifest::ManifestError,
+        source: manifest::ManifestError,
     },
 }
 
@@ -165,7 +166,7 @@ pub enum Parsed {
     ),
     Command(String),
     ExitCode(i32),
-    Manifest(Box<crate::dag::BuildData>),
+    Manifest(Box<crate::model::BuildData>),
 }
 
 /// Everything read from the inputs of one build (a bundle directory and/or loose files).
@@ -185,7 +186,7 @@ pub struct Inputs {
     pub command: Option<String>,
     pub exit_code: Option<i32>,
     /// A manifest, kept only when no bundle file describes the build (the files are the truth).
-    pub manifest: Option<Box<crate::dag::BuildData>>,
+    pub manifest: Option<Box<crate::model::BuildData>>,
     pub warnings: Vec<Warning>,
     /// Files that could not be read; the others are still analysed.
     pub errors: Vec<IngestError>,
@@ -260,7 +261,7 @@ pub fn sniff(head: &[u8]) -> Option<InputKind> {
     if text.is_empty() {
         return None;
     }
-    if crate::manifest::sniff(text) {
+    if manifest::sniff(text) {
         return Some(InputKind::Manifest);
     }
     if gitlab_trace::sniff(head) {
@@ -557,11 +558,9 @@ pub fn parse_file_with(
             Parsed::GitLabTrace(Box::new(trace), go.map(Box::new))
         }
         InputKind::Manifest => Parsed::Manifest(Box::new(
-            crate::manifest::read(&whole(&mut reader)?).map_err(|source| {
-                IngestError::Manifest {
-                    path: path.to_owned(),
-                    source,
-                }
+            manifest::read(&whole(&mut reader)?).map_err(|source| IngestError::Manifest {
+                path: path.to_owned(),
+                source,
             })?,
         )),
         InputKind::Command => Parsed::Command(

@@ -30,7 +30,7 @@ pub struct Report {
     pub job: Option<JobSection>,
 }
 
-pub use crate::ingest::gitlab_trace::{CacheOpKind, CacheOutcome as JobCacheOutcome, JobOutcome};
+pub use super::job::{CacheOpKind, CacheOutcome as JobCacheOutcome, JobOutcome};
 
 /// What the runner did, from the raw job trace: where the job's time went.
 #[derive(Debug, Clone, Serialize)]

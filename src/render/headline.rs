@@ -3,7 +3,7 @@
 //! each renderer escapes it for its own markup. Not for tables.
 
 use crate::model::{ActionReport, CacheOutcome, CauseKind, Report};
-use crate::render::palette::CAUSE_ORDER;
+
 use crate::render::table::seconds;
 
 /// What a miss of this kind means, in words a reader needs no glossary for.
@@ -56,7 +56,7 @@ pub fn sentence(report: &Report) -> String {
     }
     let mut parts = Vec::new();
     let mut unattributed = 0;
-    for kind in CAUSE_ORDER {
+    for kind in CauseKind::ALL {
         let group: Vec<&ActionReport> = report
             .actions
             .iter()

@@ -12,7 +12,7 @@ use std::io::Result;
 use quick_xml::Writer;
 use quick_xml::events::{BytesText, Event};
 
-use crate::gate::GateOutcome;
+use crate::model::GateOutcome;
 use crate::model::{ActionReport, CacheOutcome, CauseKind, JobSection, Report};
 use crate::render::junit::xml_safe;
 use crate::render::svg::Chart;
@@ -203,7 +203,10 @@ fn gates_section(w: &mut W, gates: &[GateOutcome]) -> Result<()> {
                         ("fail", "FAIL")
                     };
                     el(w, "span", &[("class", class)], word)?;
-                    text(w, &format!(" {}: {}", g.name, g.message))
+                    text(
+                        w,
+                        &format!(" {}: {}", g.name, crate::render::gate::message(g)),
+                    )
                 })?;
             }
             Ok(())

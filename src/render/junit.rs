@@ -6,7 +6,7 @@
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 
-use crate::gate::GateOutcome;
+use crate::model::GateOutcome;
 
 /// The JUnit XML document for `cases`, as one `<testsuite name="suite">`.
 pub fn write(suite: &str, cases: &[GateOutcome]) -> String {
@@ -46,7 +46,7 @@ fn document(w: &mut Writer<Vec<u8>>, suite: &str, cases: &[GateOutcome]) -> std:
                 .write_inner_content(|w| {
                     for case in cases {
                         let name = xml_safe(&case.name);
-                        let message = xml_safe(&case.message);
+                        let message = xml_safe(&crate::render::gate::message(case));
                         let el = w.create_element("testcase").with_attributes([
                             ("name", name.as_str()),
                             ("classname", classname.as_str()),
@@ -99,8 +99,13 @@ mod tests {
         let cases = [GateOutcome {
             name: "forbid-cause workdir".into(),
             passed: false,
-            message: "1 miss: <script>alert(1)</script> \"><img src=x onerror=alert(1)>\u{1}"
-                .into(),
+            measure: crate::model::GateMeasure::ForbiddenCause {
+                kind: crate::model::CauseKind::Workdir,
+                misses: 1,
+                packages: vec![
+                    "<script>alert(1)</script> \"><img src=x onerror=alert(1)>\u{1}".into(),
+                ],
+            },
         }];
         let xml = write("gates", &cases);
         assert!(!xml.contains("<script>"), "{xml}");

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 pub use crate::atomic::{OutError, write_atomic};
-use crate::gate::GateOutcome;
+use crate::model::GateOutcome;
 use crate::model::Report;
 use crate::render::{html, json, junit, markdown, metrics, perfetto, svg};
 

@@ -18,25 +18,6 @@ impl Rgb {
     }
 }
 
-/// Every cause kind in the order legends list them: own changes broadest first, then the
-/// cache-side kinds, then the rest.
-pub const CAUSE_ORDER: [CauseKind; 14] = [
-    CauseKind::Toolchain,
-    CauseKind::Platform,
-    CauseKind::Env,
-    CauseKind::Flags,
-    CauseKind::GoDirective,
-    CauseKind::Workdir,
-    CauseKind::Source,
-    CauseKind::Dependency,
-    CauseKind::Evicted,
-    CauseKind::CacheNotRestored,
-    CauseKind::NotCached,
-    CauseKind::New,
-    CauseKind::Cold,
-    CauseKind::Unknown,
-];
-
 /// The colour of a miss with this cause.
 pub fn cause(kind: CauseKind) -> Rgb {
     match kind {
@@ -71,7 +52,7 @@ mod tests {
     #[test]
     fn every_cause_has_its_own_colour() {
         let mut seen = std::collections::HashSet::new();
-        for kind in CAUSE_ORDER {
+        for kind in CauseKind::ALL {
             assert!(seen.insert(cause(kind)), "{kind} shares a colour");
             assert_ne!(cause(kind), HIT, "{kind} looks like a hit");
         }

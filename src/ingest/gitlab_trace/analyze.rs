@@ -10,9 +10,9 @@ use super::ParseOptions;
 use super::assemble::{EventSink, LogicalLine};
 use super::cache::CacheTracker;
 use super::marker::{Marker, MarkerKind};
-use super::model::{GoCommand, JobOutcome, JobTrace, RunnerInfo, ScriptLine};
 use super::sections::SectionTracker;
 use super::warn::Warnings;
+use crate::model::job::{GoCommand, JobOutcome, JobTrace, RunnerInfo, ScriptLine};
 
 /// Total bytes of script text kept.
 pub const MAX_SCRIPT_BYTES: usize = 256 * 1024 * 1024;

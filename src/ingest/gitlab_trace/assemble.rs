@@ -14,8 +14,8 @@
 
 use super::clean::to_text;
 use super::marker::{Marker, scan_markers};
-use super::model::StreamId;
 use super::time::{TS_PREFIX_LEN, parse_ts_prefix};
+use crate::model::job::StreamId;
 use memchr::memchr;
 
 /// Bytes kept per piece and per displayed line; the rest of a longer one is dropped.

@@ -6,8 +6,8 @@
 //! `commands/helpers/cache_extractor.go`, `cache_archiver.go`, `file_archiver.go`,
 //! printed through `log/runner_formatter.go` (level prefix, message padded to 50 columns).
 
-use super::model::{CacheOp, CacheOpKind, CacheOutcome, Section};
 use super::warn::Warnings;
+use crate::model::job::{CacheOp, CacheOpKind, CacheOutcome, Section};
 
 /// Messages kept per operation to explain its outcome.
 const MAX_NOTES: usize = 16;

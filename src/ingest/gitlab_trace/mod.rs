@@ -21,7 +21,6 @@ mod assemble;
 mod cache;
 mod clean;
 mod marker;
-mod model;
 mod sections;
 mod skip;
 mod sniff;
@@ -30,12 +29,12 @@ mod warn;
 
 use std::io::{BufRead, ErrorKind};
 
-pub use analyze::MAX_SCRIPT_BYTES;
-pub use assemble::MAX_LINE_BYTES;
-pub use model::{
+pub use crate::model::job::{
     CacheOp, CacheOpKind, CacheOutcome, GoCommand, JobOutcome, JobTrace, RunnerInfo, ScriptLine,
     Section, StreamId,
 };
+pub use analyze::MAX_SCRIPT_BYTES;
+pub use assemble::MAX_LINE_BYTES;
 pub use sniff::sniff;
 
 /// Why a trace could not be parsed at all.

@@ -1,8 +1,8 @@
 //! Pairs section markers into [`Section`]s with a stack: nesting, durations, and
 //! repairs for missing or out-of-order ends. Not for finding markers (`marker.rs`).
 
-use super::model::Section;
 use super::warn::Warnings;
+use crate::model::job::Section;
 
 /// Sections kept; a trace with more is hostile or broken, and later starts are ignored.
 pub(crate) const MAX_SECTIONS: usize = 100_000;

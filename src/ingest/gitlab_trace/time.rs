@@ -1,10 +1,10 @@
 //! Times inside GitLab traces: a small RFC 3339 parser (UTC or fixed offset) and the
 //! FF_TIMESTAMPS line prefix. Not a general date library: no time zones, no formatting.
 
-use super::model::StreamId;
 #[cfg(test)]
 use crate::ingest::timestamp::days_from_civil;
 use crate::ingest::timestamp::{byte_is, digits, parse_rfc3339_micros};
+use crate::model::job::StreamId;
 
 /// Length of the FF_TIMESTAMPS prefix: 27 bytes of time, a space, two hex digits of
 /// stream, `O`/`E`, and the `' '`/`'+'` flag

@@ -5,14 +5,14 @@
 
 use crate::model::CauseKind;
 use crate::model::compare::{Change, Comparison};
-use crate::render::palette::CAUSE_ORDER;
+
 use crate::render::svg::{ChartError, DivergingBar, diverging_bars};
 
 /// Package rows drawn at most.
 const PACKAGE_BARS: usize = 40;
 
 fn kind(s: &str) -> Option<CauseKind> {
-    CAUSE_ORDER.into_iter().find(|k| k.as_str() == s)
+    CauseKind::ALL.into_iter().find(|k| k.as_str() == s)
 }
 
 /// `(file name, SVG)` of each chart that has something to draw.

@@ -4,11 +4,17 @@
 //! each `Write` prints `HASH[<key>]: "<%q input>"`, and `Sum` prints `HASH[<key>]: <64 hex>`.
 //! Keys interleave (the builder hashes in parallel) and any other stderr text interleaves too,
 //! so every line is routed by its key. `HASH <file>: <hex>` (file hashes) and `HASH subkey`
-//! lines are recognised and skipped. Classification of the inputs lives in `dag::inputs`.
+//! lines are recognised and skipped. Classification of the inputs lives in `classify.rs`.
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use super::gostring::unquote_lossy;
+use crate::model::KeyInputs;
+
+mod classify;
+pub use classify::classify;
 
 /// The inputs of one cache key, in the order Go hashed them.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -29,6 +35,19 @@ pub struct HashLog {
 }
 
 impl HashLog {
+    /// Every record's inputs classified, opaque IDs shortened: what cause analysis diffs
+    /// and a manifest stores.
+    pub fn classified(&self) -> KeyInputs {
+        self.records
+            .par_iter()
+            .map(|(k, r)| {
+                let mut inputs = classify(&r.inputs);
+                inputs.iter_mut().for_each(crate::model::shorten_id);
+                (k.clone(), inputs)
+            })
+            .collect()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.records.is_empty()
     }

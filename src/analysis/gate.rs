@@ -1,25 +1,13 @@
 //! Cache-efficiency gates: thresholds a pipeline sets (`--min-hit-rate 0.9`,
 //! `--max-new-misses 3`...), each checked against a finished report and written as one
-//! JUnit test case. Any failed gate makes the command exit with [`crate::error::exit::GATE_FAILED`].
+//! JUnit test case. Any failed gate makes the command exit with status 3 (`error::exit`).
 //!
 //! The engine has no clap dependency: the parsers here return typed errors that the CLI
 //! turns into argument errors.
 
-use serde::Serialize;
 use thiserror::Error;
 
-use crate::model::{CacheOutcome, CauseKind, Report};
-use crate::render::palette::CAUSE_ORDER;
-
-/// One checked gate.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct GateOutcome {
-    /// The gate as the user wrote it, e.g. `min-hit-rate 0.9`.
-    pub name: String,
-    pub passed: bool,
-    /// What was measured against what was allowed, for a person: "hit rate 0.62 < 0.90".
-    pub message: String,
-}
+use crate::model::{CacheOutcome, CauseKind, GateMeasure, GateOutcome, Report};
 
 /// The gates of one `report` run; `None` / empty means not asked for.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -54,24 +42,16 @@ impl ReportGates {
         let mut out = Vec::new();
         let p = &report.summary.packages;
         if let Some(min) = self.min_hit_rate {
-            out.push(match p.hit_rate {
-                Some(rate) => GateOutcome {
-                    name: format!("min-hit-rate {min}"),
-                    passed: rate >= min,
-                    message: format!(
-                        "hit rate {rate:.2} {} {min:.2} ({} of {} package compiles from the cache)",
-                        if rate >= min { ">=" } else { "<" },
-                        p.hits,
-                        p.hits + p.misses
-                    ),
-                },
-                // Nothing was looked up (a job log without Go output, a build that
-                // stopped first): there is no rate to hold against the limit.
-                None => GateOutcome {
-                    name: format!("min-hit-rate {min}"),
-                    passed: true,
-                    message: "no package compile was looked up in the cache: nothing to gate"
-                        .to_owned(),
+            out.push(GateOutcome {
+                name: format!("min-hit-rate {min}"),
+                // Nothing looked up (a job log without Go output, a build that stopped
+                // first): there is no rate to hold against the limit.
+                passed: p.hit_rate.is_none_or(|rate| rate >= min),
+                measure: GateMeasure::HitRate {
+                    rate: p.hit_rate,
+                    min,
+                    hits: p.hits,
+                    lookups: p.hits + p.misses,
                 },
             });
         }
@@ -79,25 +59,22 @@ impl ReportGates {
             out.push(GateOutcome {
                 name: format!("max-misses {max}"),
                 passed: p.misses <= max,
-                message: format!(
-                    "{} package compiles missed the cache {} {max} allowed",
-                    p.misses,
-                    if p.misses <= max { "<=" } else { ">" },
-                ),
+                measure: GateMeasure::Misses {
+                    misses: p.misses,
+                    max,
+                },
             });
         }
         if let Some(limit) = &self.max_critical_path {
             let cp = report.summary.critical_path_ms;
-            let passed = cp <= limit.ms;
             out.push(GateOutcome {
                 name: format!("max-critical-path {}", limit.text),
-                passed,
-                message: format!(
-                    "critical path {} {} {} allowed",
-                    crate::render::table::seconds(cp),
-                    if passed { "<=" } else { ">" },
-                    limit.text
-                ),
+                passed: cp <= limit.ms,
+                measure: GateMeasure::CriticalPath {
+                    ms: cp,
+                    limit_ms: limit.ms,
+                    limit_text: limit.text.clone(),
+                },
             });
         }
         for &kind in &self.forbid_causes {
@@ -108,28 +85,17 @@ impl ReportGates {
                 .filter(|a| a.cause.as_ref().is_some_and(|c| c.kind == kind))
                 .map(|a| a.package.as_str())
                 .collect();
-            let message = if hits.is_empty() {
-                format!("no miss was caused by {kind}")
-            } else {
-                let mut names: Vec<&str> = hits.clone();
-                names.sort_unstable();
-                names.dedup();
-                let shown = names.iter().take(5).copied().collect::<Vec<_>>().join(", ");
-                let more = names.len().saturating_sub(5);
-                format!(
-                    "{} misses caused by {kind}: {shown}{}",
-                    hits.len(),
-                    if more > 0 {
-                        format!(" and {more} more")
-                    } else {
-                        String::new()
-                    }
-                )
-            };
+            let mut packages: Vec<String> = hits.iter().map(|p| p.to_string()).collect();
+            packages.sort_unstable();
+            packages.dedup();
             out.push(GateOutcome {
                 name: format!("forbid-cause {kind}"),
                 passed: hits.is_empty(),
-                message,
+                measure: GateMeasure::ForbiddenCause {
+                    kind,
+                    misses: hits.len(),
+                    packages,
+                },
             });
         }
         out
@@ -210,14 +176,10 @@ pub fn parse_hit_rate(text: &str) -> Result<f64, GateParseError> {
 
 /// Parses a cause kind as the JSON report spells it (`workdir`, `cache-not-restored`).
 pub fn parse_cause_kind(text: &str) -> Result<CauseKind, GateParseError> {
-    let s = text.trim();
-    CAUSE_ORDER
-        .into_iter()
-        .find(|k| k.as_str() == s)
-        .ok_or_else(|| GateParseError::CauseKind {
-            given: text.to_owned(),
-            expected: CAUSE_ORDER.map(CauseKind::as_str).join(", "),
-        })
+    CauseKind::parse(text.trim()).ok_or_else(|| GateParseError::CauseKind {
+        given: text.to_owned(),
+        expected: CauseKind::ALL.map(CauseKind::as_str).join(", "),
+    })
 }
 
 #[cfg(test)]
@@ -256,7 +218,7 @@ mod tests {
 
     #[test]
     fn cause_kinds_are_the_json_spelling() {
-        for kind in CAUSE_ORDER {
+        for kind in CauseKind::ALL {
             assert_eq!(parse_cause_kind(kind.as_str()), Ok(kind));
         }
         let err = parse_cause_kind("moved").unwrap_err();

@@ -27,7 +27,7 @@ pub struct JobTrace {
     pub end_ms: Option<i64>,
     /// Lines carried FF_TIMESTAMPS prefixes.
     pub has_timestamps: bool,
-    /// The job's own output (empty unless [`super::ParseOptions::keep_script_lines`]).
+    /// The job's own output (empty unless `ingest::gitlab_trace::ParseOptions::keep_script_lines`).
     pub script_lines: Vec<ScriptLine>,
     /// Script commands that ran a Go build (`$ go build …`, `$ goattrib record …`), with
     /// their FF_TIMESTAMPS time: where the build sits on the job's timeline.

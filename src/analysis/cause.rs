@@ -8,27 +8,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use rayon::prelude::*;
-
 use super::graph::ActionGraph;
-use super::inputs::{Input, InputClass, classify, shorten_id};
-use crate::ingest::hashlog::HashLog;
-use crate::model::{Build, CacheOutcome, Cause, CauseKind};
-
-/// Classified inputs by cache key, opaque IDs shortened: what a baseline must keep (see
-/// [`crate::manifest`]).
-pub type KeyInputs = HashMap<String, Vec<Input>>;
-
-pub fn classify_log(log: &HashLog) -> KeyInputs {
-    log.records
-        .par_iter()
-        .map(|(k, r)| {
-            let mut inputs = classify(&r.inputs);
-            inputs.iter_mut().for_each(shorten_id);
-            (k.clone(), inputs)
-        })
-        .collect()
-}
+use crate::model::{Build, CacheOutcome, Cause, CauseKind, Input, InputClass, KeyInputs};
 
 /// What a baseline contributes to cause analysis.
 pub struct Baseline<'a> {
@@ -575,6 +556,7 @@ fn unknown(detail: &str, hint: &str) -> Cause {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::hashlog::classify;
 
     fn inputs(lines: &[&str]) -> Vec<Input> {
         classify(&lines.iter().map(|s| s.to_string()).collect::<Vec<_>>())

@@ -1,9 +1,9 @@
 //! `compare`'s gates: `--max-slowdown 10%` (or a duration, `30s`) and `--max-new-misses N`,
 //! checked against a finished [`Comparison`]; each is one JUnit case, as `report`'s gates.
 
-use crate::gate::{GateOutcome, parse_duration_ms};
+use crate::analysis::gate::parse_duration_ms;
 use crate::model::compare::Comparison;
-use crate::render::table::seconds;
+use crate::model::{GateMeasure, GateOutcome};
 
 /// The most HEAD may be slower than BASE.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,23 +63,13 @@ impl CompareGates {
                 Slowdown::Share { fraction, .. } => c.base.wall_ms.map(|b| b * fraction),
                 Slowdown::Time { ms, .. } => Some(*ms),
             };
-            out.push(match (c.delta.wall_ms, allowed) {
-                (Some(delta), Some(allowed)) => GateOutcome {
-                    name,
-                    passed: delta <= allowed,
-                    message: format!(
-                        "HEAD is {} {} than BASE; {} {} allowed",
-                        seconds(delta.abs()),
-                        if delta >= 0.0 { "slower" } else { "faster" },
-                        if delta <= allowed { "<=" } else { ">" },
-                        seconds(allowed)
-                    ),
-                },
+            out.push(GateOutcome {
+                name,
                 // Without both wall times the slowdown is unknown: the gate cannot pass.
-                _ => GateOutcome {
-                    name,
-                    passed: false,
-                    message: "a side has no wall time: the slowdown cannot be checked".to_owned(),
+                passed: matches!((c.delta.wall_ms, allowed), (Some(d), Some(a)) if d <= a),
+                measure: GateMeasure::Slowdown {
+                    delta_ms: c.delta.wall_ms,
+                    allowed_ms: allowed,
                 },
             });
         }
@@ -88,10 +78,7 @@ impl CompareGates {
             out.push(GateOutcome {
                 name: format!("max-new-misses {max}"),
                 passed: n <= max,
-                message: format!(
-                    "{n} new cache misses (hit in BASE, missed in HEAD) {} {max} allowed",
-                    if n <= max { "<=" } else { ">" }
-                ),
+                measure: GateMeasure::NewMisses { count: n, max },
             });
         }
         out

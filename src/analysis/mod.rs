@@ -1,10 +1,12 @@
 //! Analysis: assemble a build from its inputs, rebuild the action DAG, name the cause of
-//! every miss, and summarise it all into the [`Report`]. Nothing here renders.
+//! every miss, summarise it all into the [`Report`], compare two builds and check gates.
+//! Nothing here parses a file format (that is `ingest`) or renders (that is `render`).
 
 pub mod assemble;
 pub mod cause;
+pub mod compare;
+pub mod gate;
 pub mod graph;
-pub mod inputs;
 pub mod job;
 mod report;
 
@@ -12,25 +14,12 @@ pub use assemble::{Assembled, assemble};
 pub use report::analyze;
 
 use crate::ingest::Inputs;
-use crate::ingest::gitlab_trace::JobTrace;
-use crate::model::{Build, Report};
-
-pub use cause::KeyInputs;
-
-/// A build ready for analysis: its actions, its classified hash inputs and its job. A bundle
-/// (through [`assemble`]) and a manifest ([`crate::manifest`]) both give one, so the cause
-/// code reads the same thing whatever a build was read from.
-#[derive(Debug, Default)]
-pub struct BuildData {
-    pub build: Build,
-    pub inputs: KeyInputs,
-    pub job: Option<JobTrace>,
-}
+use crate::model::{BuildData, Report};
 
 impl From<Assembled> for BuildData {
     fn from(a: Assembled) -> Self {
         BuildData {
-            inputs: cause::classify_log(&a.hashes),
+            inputs: a.hashes.classified(),
             build: a.build,
             job: a.job,
         }
@@ -42,7 +31,7 @@ impl From<Assembled> for BuildData {
 /// from the bundle's files.
 pub fn prepare(mut inputs: Inputs) -> BuildData {
     match inputs.manifest.take() {
-        Some(manifest) => crate::manifest::into_build_data(*manifest, inputs),
+        Some(manifest) => join_manifest(*manifest, inputs),
         None => assemble(inputs).into(),
     }
 }
@@ -51,4 +40,25 @@ pub fn prepare(mut inputs: Inputs) -> BuildData {
 pub fn report(current: Inputs, baseline: Option<Inputs>) -> Report {
     let (current, baseline) = rayon::join(|| prepare(current), || baseline.map(prepare));
     analyze(&current, baseline.as_ref())
+}
+
+/// A manifest read by the loader, joined with what else was given for the same build (a job
+/// trace, the loader's warnings).
+fn join_manifest(mut data: BuildData, mut inputs: Inputs) -> BuildData {
+    if !inputs.job_traces.is_empty() {
+        data.job = Some(inputs.job_traces.swap_remove(0));
+    }
+    let meta = &mut data.build.meta;
+    meta.inputs = inputs
+        .files
+        .iter()
+        .map(|(p, k)| format!("{} ({})", p.display(), k.describe()))
+        .collect();
+    data.build.warnings = inputs
+        .warnings
+        .iter()
+        .map(ToString::to_string)
+        .chain(inputs.errors.iter().map(ToString::to_string))
+        .collect();
+    data
 }

@@ -87,8 +87,8 @@ pub fn compare_loaded(base: Loaded, head: Loaded) -> Result<Comparison, CompareE
             partial_warning(&mut warnings, "BASE", bp);
             partial_warning(&mut warnings, "HEAD", hp);
             let (br, hr) = rayon::join(
-                || crate::dag::analyze(&b, None),
-                || crate::dag::analyze(&h, diffable.then_some(&*b)),
+                || crate::analysis::analyze(&b, None),
+                || crate::analysis::analyze(&h, diffable.then_some(&*b)),
             );
             (Side::from_report(&br, bs)?, Side::from_report(&hr, hs)?)
         }
@@ -103,7 +103,7 @@ pub fn compare_loaded(base: Loaded, head: Loaded) -> Result<Comparison, CompareE
                  against it (pass BASE's bundle or manifest.json.gz for their root causes)"
                     .to_owned(),
             );
-            let hr = crate::dag::analyze(&h, None);
+            let hr = crate::analysis::analyze(&h, None);
             (*b, Side::from_report(&hr, source)?)
         }
         (
@@ -113,7 +113,7 @@ pub fn compare_loaded(base: Loaded, head: Loaded) -> Result<Comparison, CompareE
             Loaded::Report(h),
         ) => {
             warnings.push(head_report_warning());
-            let br = crate::dag::analyze(&b, None);
+            let br = crate::analysis::analyze(&b, None);
             (Side::from_report(&br, source)?, *h)
         }
         (Loaded::Report(b), Loaded::Report(h)) => {

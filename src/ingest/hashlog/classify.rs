@@ -6,55 +6,8 @@
 //! (`cmd/go/internal/load/pkg.go`, `setBuildInfo`). An input Go adds in a later version
 //! falls into `Other` and is still diffed, so a change there is reported, not lost.
 
-use serde::{Deserialize, Serialize};
-
 use crate::ingest::gostring::split_quoted_list;
-use crate::model::CauseKind;
-
-/// What part of the build an input describes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum InputClass {
-    Toolchain,
-    Platform,
-    Env,
-    Flags,
-    GoDirective,
-    Workdir,
-    Source,
-    /// A dependency's content ID (`import P ID`, `packagefile P=ID`).
-    Import,
-    /// A module version recorded in `modinfo` (`dep P V`).
-    ModuleVersion,
-    /// Fixed for a key (its own import path, the action marker): never differs.
-    Identity,
-    Other,
-}
-
-impl InputClass {
-    /// The cause kind a change of this input gives a miss.
-    pub fn cause_kind(self) -> CauseKind {
-        match self {
-            InputClass::Toolchain => CauseKind::Toolchain,
-            InputClass::Platform => CauseKind::Platform,
-            InputClass::Env => CauseKind::Env,
-            InputClass::Flags => CauseKind::Flags,
-            InputClass::GoDirective => CauseKind::GoDirective,
-            InputClass::Workdir => CauseKind::Workdir,
-            InputClass::Source => CauseKind::Source,
-            InputClass::Import | InputClass::ModuleVersion => CauseKind::Dependency,
-            InputClass::Identity | InputClass::Other => CauseKind::Unknown,
-        }
-    }
-}
-
-/// One classified input: `name` is stable across builds, `value` is what changes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Input {
-    pub class: InputClass,
-    pub name: String,
-    pub value: String,
-}
+use crate::model::{Input, InputClass};
 
 fn input(class: InputClass, name: impl Into<String>, value: impl Into<String>) -> Input {
     Input {
@@ -72,22 +25,6 @@ fn digest(value: &str) -> String {
         h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }
     format!("{h:016x}")
-}
-
-/// Characters kept of an opaque ID (a dependency's content ID, a file's content hash). Go
-/// writes them as 20 base64 characters (`contentID` and `fileHash` in `work/buildid.go`,
-/// `work/exec.go`); the first 8 are 48 bits, plenty to tell two versions apart, and what a
-/// manifest stores instead of the whole ID. Both sides of every diff are shortened the same
-/// way, so a bundle and a manifest give the same causes, down to the `changed` lines.
-pub const ID_CHARS: usize = 8;
-
-/// Shortens an opaque ID to [`ID_CHARS`]; names, paths, flags and versions stay verbatim.
-pub fn shorten_id(input: &mut Input) {
-    let opaque = input.class == InputClass::Import
-        || (input.class == InputClass::Source && input.name.starts_with("file "));
-    if opaque && let Some((cut, _)) = input.value.char_indices().nth(ID_CHARS) {
-        input.value.truncate(cut);
-    }
 }
 
 /// Classifies the raw inputs of one hash record.

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use super::CompareError;
 use super::side::Side;
-use crate::dag::BuildData;
 use crate::ingest::{self, InputKind};
+use crate::model::BuildData;
 
 /// What a side was read as.
 pub enum Loaded {
@@ -110,7 +110,7 @@ fn load_build(paths: &[PathBuf], shown: &Path) -> Result<Loaded, CompareError> {
         if manifest { "manifest" } else { "bundle" }
     );
     Ok(Loaded::Build {
-        data: Box::new(crate::dag::prepare(inputs)),
+        data: Box::new(crate::analysis::prepare(inputs)),
         source,
         partial,
     })

@@ -2,7 +2,7 @@
 //! need from a build, in a small versioned file instead of the whole `gocachehash` log.
 //!
 //! Per action key it keeps the classified hash inputs (class, name, value; opaque IDs cut to
-//! [`crate::dag::inputs::ID_CHARS`]); per action its mode, package, module, cache outcome, timing and deps; the
+//! [`crate::model::ID_CHARS`]); per action its mode, package, module, cache outcome, timing and deps; the
 //! modules with their versions; the build facts the cause code reads (Go version, platform,
 //! CGO_ENABLED, wall time); and the job facts of the GitLab join (build directory, cache
 //! operations, sections). Nothing else: no `-x` text, no compiler messages.
@@ -23,13 +23,14 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::dag::BuildData;
-use crate::dag::inputs::{ID_CHARS, Input, InputClass, shorten_id};
-use crate::ingest::gitlab_trace::{
+use crate::model::job::{
     CacheOp, CacheOpKind, CacheOutcome as JobCacheOutcome, JobOutcome, JobTrace, RunnerInfo,
     Section,
 };
-use crate::model::{Action, Build, BuildMeta, CacheOutcome, Evidence, ModuleInfo};
+use crate::model::{
+    Action, Build, BuildData, BuildMeta, CacheOutcome, Evidence, ID_CHARS, Input, InputClass,
+    ModuleInfo, shorten_id,
+};
 
 /// The value of the `format` field, how a manifest is recognised.
 pub const MANIFEST_FORMAT: &str = "goattrib.manifest";
@@ -676,27 +677,6 @@ fn load_job(j: StoredJob) -> JobTrace {
         warnings: Vec::new(),
         lines: 0,
     }
-}
-
-/// A manifest read by the loader, joined with what else was given for the same build (a job
-/// trace, the loader's warnings).
-pub fn into_build_data(mut data: BuildData, mut inputs: crate::ingest::Inputs) -> BuildData {
-    if !inputs.job_traces.is_empty() {
-        data.job = Some(inputs.job_traces.swap_remove(0));
-    }
-    let meta = &mut data.build.meta;
-    meta.inputs = inputs
-        .files
-        .iter()
-        .map(|(p, k)| format!("{} ({})", p.display(), k.describe()))
-        .collect();
-    data.build.warnings = inputs
-        .warnings
-        .iter()
-        .map(ToString::to_string)
-        .chain(inputs.errors.iter().map(ToString::to_string))
-        .collect();
-    data
 }
 
 #[cfg(test)]
