@@ -20,6 +20,25 @@ pub enum CacheOutcome {
     None,
 }
 
+impl CacheOutcome {
+    pub const ALL: [CacheOutcome; 4] = [
+        CacheOutcome::Hit,
+        CacheOutcome::Miss,
+        CacheOutcome::Installed,
+        CacheOutcome::None,
+    ];
+
+    /// As the JSON contract spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CacheOutcome::Hit => "hit",
+            CacheOutcome::Miss => "miss",
+            CacheOutcome::Installed => "installed",
+            CacheOutcome::None => "none",
+        }
+    }
+}
+
 /// How the cache outcome was decided, so a reader can judge it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -32,6 +51,15 @@ pub enum Evidence {
     XCachedArchive,
     /// `-x`: an importcfg named an installed archive under `GOROOT/pkg`.
     XInstalledArchive,
+}
+
+impl Evidence {
+    pub const ALL: [Evidence; 4] = [
+        Evidence::ActionGraph,
+        Evidence::XCommand,
+        Evidence::XCachedArchive,
+        Evidence::XInstalledArchive,
+    ];
 }
 
 /// One node of the build's action graph.

@@ -91,12 +91,98 @@ pub enum Change {
     Removed,
 }
 
+/// What a group of the attribution is: a cause kind, or an action whose outcome did not
+/// change (`duration`), or one on a single side (`added`, `removed`). Serialised as one
+/// string, the cause kind's own spelling for a cause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AttributionKind {
+    Cause(CauseKind),
+    Duration,
+    Added,
+    Removed,
+}
+
+impl AttributionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttributionKind::Cause(k) => k.as_str(),
+            AttributionKind::Duration => "duration",
+            AttributionKind::Added => "added",
+            AttributionKind::Removed => "removed",
+        }
+    }
+
+    /// The cause kind, when the group is one.
+    pub fn cause(self) -> Option<CauseKind> {
+        match self {
+            AttributionKind::Cause(k) => Some(k),
+            _ => None,
+        }
+    }
+
+    /// Every value, for round-trip tests.
+    pub fn all() -> impl Iterator<Item = AttributionKind> {
+        CauseKind::ALL
+            .into_iter()
+            .map(AttributionKind::Cause)
+            .chain([
+                AttributionKind::Duration,
+                AttributionKind::Added,
+                AttributionKind::Removed,
+            ])
+    }
+
+    pub fn parse(text: &str) -> Option<AttributionKind> {
+        Self::all().find(|k| k.as_str() == text)
+    }
+}
+
+impl PartialEq<&str> for AttributionKind {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::fmt::Display for AttributionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+// Groups with equal times are listed in the order of their spelling, as before the kind
+// was typed: the JSON's order does not change.
+impl Ord for AttributionKind {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl PartialOrd for AttributionKind {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Serialize for AttributionKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AttributionKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        AttributionKind::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown attribution kind `{text}`")))
+    }
+}
+
 /// One cause's share of the wall-time delta.
 #[derive(Debug, Clone, Serialize)]
 pub struct Attribution {
     pub change: Change,
     /// A cause kind (`platform`, `source`, ...), or `duration`, `added`, `removed`.
-    pub kind: String,
+    pub kind: AttributionKind,
     /// For `source` the package, for `dependency` the origin(s); `null` otherwise.
     pub origin: Option<String>,
     /// Package compiles and links in the group.

@@ -30,6 +30,20 @@ pub enum InputClass {
 }
 
 impl InputClass {
+    pub const ALL: [InputClass; 11] = [
+        InputClass::Toolchain,
+        InputClass::Platform,
+        InputClass::Env,
+        InputClass::Flags,
+        InputClass::GoDirective,
+        InputClass::Workdir,
+        InputClass::Source,
+        InputClass::Import,
+        InputClass::ModuleVersion,
+        InputClass::Identity,
+        InputClass::Other,
+    ];
+
     /// The cause kind a change of this input gives a miss.
     pub fn cause_kind(self) -> CauseKind {
         match self {

@@ -3,7 +3,7 @@
 //! Times are milliseconds since the Unix epoch (`i64`), durations are milliseconds
 //! (`u64`); `None` means the trace did not say.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Everything the parser learned from one job trace.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -67,14 +67,26 @@ pub struct Section {
     pub end_line: Option<u64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CacheOpKind {
     Restore,
     Save,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+impl CacheOpKind {
+    pub const ALL: [CacheOpKind; 2] = [CacheOpKind::Restore, CacheOpKind::Save];
+
+    /// As the JSON contracts and the manifest spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CacheOpKind::Restore => "restore",
+            CacheOpKind::Save => "save",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CacheOutcome {
     Hit,
@@ -83,6 +95,29 @@ pub enum CacheOutcome {
     Skipped,
     Saved,
     Unknown,
+}
+
+impl CacheOutcome {
+    pub const ALL: [CacheOutcome; 6] = [
+        CacheOutcome::Hit,
+        CacheOutcome::Miss,
+        CacheOutcome::Failed,
+        CacheOutcome::Skipped,
+        CacheOutcome::Saved,
+        CacheOutcome::Unknown,
+    ];
+
+    /// As the JSON contracts and the manifest spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CacheOutcome::Hit => "hit",
+            CacheOutcome::Miss => "miss",
+            CacheOutcome::Failed => "failed",
+            CacheOutcome::Skipped => "skipped",
+            CacheOutcome::Saved => "saved",
+            CacheOutcome::Unknown => "unknown",
+        }
+    }
 }
 
 /// One cache restore attempt (each fallback key is its own attempt) or one cache save.
@@ -103,13 +138,32 @@ pub struct CacheOp {
     pub section: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum JobOutcome {
     Success,
     Failed,
     Canceled,
     Unknown,
+}
+
+impl JobOutcome {
+    pub const ALL: [JobOutcome; 4] = [
+        JobOutcome::Success,
+        JobOutcome::Failed,
+        JobOutcome::Canceled,
+        JobOutcome::Unknown,
+    ];
+
+    /// As the JSON contracts and the manifest spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobOutcome::Success => "success",
+            JobOutcome::Failed => "failed",
+            JobOutcome::Canceled => "canceled",
+            JobOutcome::Unknown => "unknown",
+        }
+    }
 }
 
 /// FF_TIMESTAMPS stream of a line: `00` runner, `01` job script, `0f`+ services.

@@ -22,3 +22,6 @@ pub use gate::*;
 pub use inputs::*;
 pub use job::JobTrace;
 pub use report::*;
+
+#[cfg(test)]
+mod tests;

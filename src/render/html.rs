@@ -473,7 +473,7 @@ fn critical_path(w: &mut W, r: &Report) -> Result<()> {
                     el(w, "td", &[("class", "n")], &(i + 1).to_string())?;
                     el(w, "td", &[], &s.mode)?;
                     el(w, "td", &[("class", "pkg")], &s.package)?;
-                    el(w, "td", &[], &format!("{:?}", s.cache).to_lowercase())?;
+                    el(w, "td", &[], s.cache.as_str())?;
                     node(w, "td", &[("class", "n")], |w| {
                         text(w, &seconds(s.duration_ms))?;
                         let colour = if s.cache == CacheOutcome::Miss {
@@ -590,9 +590,9 @@ fn job_section(w: &mut W, job: &JobSection) -> Result<()> {
             head(w, &["operation", "key", "outcome", "time", "detail"])?;
             for c in &job.cache {
                 node(w, "tr", &[], |w| {
-                    el(w, "td", &[], &format!("{:?}", c.op).to_lowercase())?;
+                    el(w, "td", &[], c.op.as_str())?;
                     el(w, "td", &[("class", "pkg")], c.key.as_deref().unwrap_or(""))?;
-                    el(w, "td", &[], &format!("{:?}", c.outcome).to_lowercase())?;
+                    el(w, "td", &[], c.outcome.as_str())?;
                     el(
                         w,
                         "td",

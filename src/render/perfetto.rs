@@ -49,7 +49,7 @@ pub fn write(report: &Report) -> String {
         }
         for (k, &(i, start, dur)) in timed.iter().enumerate() {
             let a = &report.actions[i];
-            let cache = format!("{:?}", a.cache).to_lowercase();
+            let cache = a.cache.as_str();
             let mut args = json!({
                 "id": a.id,
                 "cache": cache,

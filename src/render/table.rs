@@ -103,9 +103,9 @@ fn write_job(job: &JobSection, out: &mut dyn Write, opts: &TableOptions) -> std:
         let mut t = table(&["cache", "key", "outcome", "time", "detail"], opts);
         for c in &job.cache {
             t.add_row(vec![
-                Cell::new(format!("{:?}", c.op).to_lowercase()),
+                Cell::new(c.op.as_str()),
                 Cell::new(c.key.as_deref().unwrap_or("")),
-                Cell::new(format!("{:?}", c.outcome).to_lowercase()),
+                Cell::new(c.outcome.as_str()),
                 right(c.duration_ms.map_or("-".into(), seconds)),
                 Cell::new(c.detail.as_deref().unwrap_or("")),
             ]);
@@ -286,7 +286,7 @@ pub fn write(report: &Report, out: &mut dyn Write, opts: &TableOptions) -> std::
                 right(i + 1),
                 Cell::new(&step.mode),
                 Cell::new(&step.package),
-                Cell::new(format!("{:?}", step.cache).to_lowercase()),
+                Cell::new(step.cache.as_str()),
                 right(seconds(step.duration_ms)),
             ]);
         }

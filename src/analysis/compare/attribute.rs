@@ -15,7 +15,7 @@
 use std::collections::BTreeMap;
 
 use super::side::ms;
-use crate::model::compare::{Attribution, Change};
+use crate::model::compare::{Attribution, AttributionKind, Change};
 
 /// One group's raw material, filled by the pairing in `super`.
 #[derive(Debug, Default)]
@@ -26,7 +26,7 @@ pub(super) struct Group {
 }
 
 /// Groups keyed by (change, kind, origin): a stable order for equal times.
-pub(super) type Groups = BTreeMap<(Change, String, Option<String>), Group>;
+pub(super) type Groups = BTreeMap<(Change, AttributionKind, Option<String>), Group>;
 
 /// Wall time and summed action time of one build.
 #[derive(Debug, Clone, Copy)]
@@ -110,7 +110,11 @@ pub(super) fn share(groups: Groups, base: Busy, head: Busy, delta_us: Option<i64
     }
 }
 
-fn row((change, kind, origin): (Change, String, Option<String>), g: Group, us: i64) -> Attribution {
+fn row(
+    (change, kind, origin): (Change, AttributionKind, Option<String>),
+    g: Group,
+    us: i64,
+) -> Attribution {
     Attribution {
         change,
         kind,
@@ -143,7 +147,11 @@ mod tests {
             .enumerate()
             .map(|(i, &v)| {
                 (
-                    (Change::NewMiss, format!("k{i}"), None),
+                    (
+                        Change::NewMiss,
+                        AttributionKind::Duration,
+                        Some(format!("k{i}")),
+                    ),
                     Group {
                         misses: 1,
                         action_us: v,

@@ -185,21 +185,31 @@ pub fn compare(base: &Side, head: &Side, mut warnings: Vec<String>) -> Compariso
                 match (b.cache == CacheOutcome::Miss, h.cache == CacheOutcome::Miss) {
                     (false, true) => {
                         let kind = h.cause.as_ref().map_or(CauseKind::Unknown, |c| c.kind);
-                        (Change::NewMiss, kind.to_string(), group_origin(h), Some(h))
+                        (
+                            Change::NewMiss,
+                            AttributionKind::Cause(kind),
+                            group_origin(h),
+                            Some(h),
+                        )
                     }
                     (true, false) => {
                         let kind = b.cause.as_ref().map_or(CauseKind::Unknown, |c| c.kind);
-                        (Change::Fixed, kind.to_string(), None, Some(b))
+                        (Change::Fixed, AttributionKind::Cause(kind), None, Some(b))
                     }
-                    _ => (Change::SameOutcome, "duration".to_owned(), None, None),
+                    _ => (Change::SameOutcome, AttributionKind::Duration, None, None),
                 }
             }
             (None, Some(h)) if h.cache == CacheOutcome::Miss => {
                 let kind = h.cause.as_ref().map_or(CauseKind::New, |c| c.kind);
-                (Change::Added, kind.to_string(), group_origin(h), Some(h))
+                (
+                    Change::Added,
+                    AttributionKind::Cause(kind),
+                    group_origin(h),
+                    Some(h),
+                )
             }
-            (None, Some(_)) => (Change::Added, "added".to_owned(), None, None),
-            (Some(_), None) => (Change::Removed, "removed".to_owned(), None, None),
+            (None, Some(_)) => (Change::Added, AttributionKind::Added, None, None),
+            (Some(_), None) => (Change::Removed, AttributionKind::Removed, None, None),
             (None, None) => continue,
         };
         let (b_us, h_us) = (
@@ -257,7 +267,7 @@ pub fn compare(base: &Side, head: &Side, mut warnings: Vec<String>) -> Compariso
         }
     }
     for ((change, kind, _), g) in groups.iter_mut() {
-        g.detail = group_detail(*change, kind, g);
+        g.detail = group_detail(*change, *kind, g);
     }
     let cost = |m: &NewMiss| us(m.head_ms.unwrap_or(0.0)) - us(m.base_ms.unwrap_or(0.0));
     new_misses.sort_by(|a, b| cost(b).cmp(&cost(a)).then(a.package.cmp(&b.package)));
@@ -344,21 +354,23 @@ pub fn compare(base: &Side, head: &Side, mut warnings: Vec<String>) -> Compariso
 }
 
 /// A group's line for a person; renderers put the time in front.
-fn group_detail(change: Change, kind: &str, g: &Group) -> String {
+fn group_detail(change: Change, kind: AttributionKind, g: &Group) -> String {
     let n = g.misses;
     let packages = plural(n, "package", "packages");
     let what = match change {
-        Change::NewMiss | Change::Added if kind == "new" => {
+        Change::NewMiss | Change::Added if kind == AttributionKind::Cause(CauseKind::New) => {
             return format!(
                 "{} the baseline did not build",
                 plural(n, "action", "actions")
             );
         }
-        Change::NewMiss | Change::Added if kind != "added" && n > 0 => {
+        Change::NewMiss | Change::Added if kind != AttributionKind::Added && n > 0 => {
             format!("{packages} rebuilt")
         }
         Change::NewMiss => "tool runs (cgo, asm...) rebuilt".to_owned(),
-        Change::Added if kind != "added" => "tool runs (cgo, asm...) rebuilt".to_owned(),
+        Change::Added if kind != AttributionKind::Added => {
+            "tool runs (cgo, asm...) rebuilt".to_owned()
+        }
         Change::Added => return "actions only HEAD has, that did not run".to_owned(),
         Change::Fixed if n > 0 => {
             return format!("{packages} served from the cache again (missed in BASE: {kind})");

@@ -143,7 +143,7 @@ struct StoredJob {
     image: Option<String>,
     build_dir: Option<String>,
     fresh_clone: Option<bool>,
-    outcome: String,
+    outcome: JobOutcome,
     outcome_detail: Option<String>,
     exit_code: Option<i32>,
     start_ms: Option<i64>,
@@ -165,9 +165,9 @@ type StoredSection = (
 
 #[derive(Serialize, Deserialize)]
 struct StoredCacheOp {
-    op: String,
+    op: CacheOpKind,
     key: Option<String>,
-    outcome: String,
+    outcome: JobCacheOutcome,
     duration_ms: Option<u64>,
     detail: Option<String>,
     paths: Vec<String>,
@@ -358,7 +358,6 @@ fn to_stored(data: &BuildData) -> Stored {
 }
 
 fn store_job(j: &JobTrace) -> StoredJob {
-    let lower = |d: &dyn std::fmt::Debug| format!("{d:?}").to_lowercase();
     StoredJob {
         runner_version: j.runner.version.clone(),
         runner_name: j.runner.name.clone(),
@@ -366,7 +365,7 @@ fn store_job(j: &JobTrace) -> StoredJob {
         image: j.image.clone(),
         build_dir: j.build_dir.clone(),
         fresh_clone: j.fresh_clone,
-        outcome: lower(&j.outcome),
+        outcome: j.outcome,
         outcome_detail: j.outcome_detail.clone(),
         exit_code: j.exit_code,
         start_ms: j.start_ms,
@@ -390,9 +389,9 @@ fn store_job(j: &JobTrace) -> StoredJob {
             .cache_ops
             .iter()
             .map(|c| StoredCacheOp {
-                op: lower(&c.op),
+                op: c.op,
                 key: c.key.clone(),
-                outcome: lower(&c.outcome),
+                outcome: c.outcome,
                 duration_ms: c.duration_ms,
                 detail: c.detail.clone(),
                 paths: c.paths.clone(),
@@ -606,12 +605,6 @@ fn from_stored(s: Stored) -> Result<BuildData, ManifestError> {
 }
 
 fn load_job(j: StoredJob) -> JobTrace {
-    let outcome = match j.outcome.as_str() {
-        "success" => JobOutcome::Success,
-        "failed" => JobOutcome::Failed,
-        "canceled" => JobOutcome::Canceled,
-        _ => JobOutcome::Unknown,
-    };
     JobTrace {
         runner: RunnerInfo {
             version: j.runner_version,
@@ -643,20 +636,9 @@ fn load_job(j: StoredJob) -> JobTrace {
             .cache
             .into_iter()
             .map(|c| CacheOp {
-                op: if c.op == "save" {
-                    CacheOpKind::Save
-                } else {
-                    CacheOpKind::Restore
-                },
+                op: c.op,
                 key: c.key,
-                outcome: match c.outcome.as_str() {
-                    "hit" => JobCacheOutcome::Hit,
-                    "miss" => JobCacheOutcome::Miss,
-                    "failed" => JobCacheOutcome::Failed,
-                    "skipped" => JobCacheOutcome::Skipped,
-                    "saved" => JobCacheOutcome::Saved,
-                    _ => JobCacheOutcome::Unknown,
-                },
+                outcome: c.outcome,
                 duration_ms: c.duration_ms,
                 detail: c.detail,
                 paths: c.paths,
@@ -666,7 +648,7 @@ fn load_job(j: StoredJob) -> JobTrace {
                 section: None,
             })
             .collect(),
-        outcome,
+        outcome: j.outcome,
         outcome_detail: j.outcome_detail,
         exit_code: j.exit_code,
         start_ms: j.start_ms,

@@ -3,17 +3,12 @@
 //! action-time delta of new misses, fixed misses and the largest regressions), coloured with
 //! the report's palette.
 
-use crate::model::CauseKind;
 use crate::model::compare::{Change, Comparison};
 
 use crate::render::svg::{ChartError, DivergingBar, diverging_bars};
 
 /// Package rows drawn at most.
 const PACKAGE_BARS: usize = 40;
-
-fn kind(s: &str) -> Option<CauseKind> {
-    CauseKind::ALL.into_iter().find(|k| k.as_str() == s)
-}
 
 /// `(file name, SVG)` of each chart that has something to draw.
 pub fn charts(c: &Comparison) -> Result<Vec<(&'static str, String)>, ChartError> {
@@ -25,7 +20,7 @@ pub fn charts(c: &Comparison) -> Result<Vec<(&'static str, String)>, ChartError>
         .map(|a| {
             let what = match a.change {
                 Change::Fixed => format!("fixed ({})", a.kind),
-                _ => a.kind.clone(),
+                _ => a.kind.to_string(),
             };
             DivergingBar {
                 label: match &a.origin {
@@ -34,7 +29,7 @@ pub fn charts(c: &Comparison) -> Result<Vec<(&'static str, String)>, ChartError>
                 },
                 value_ms: a.time_ms,
                 kind: match a.change {
-                    Change::NewMiss | Change::Added => kind(&a.kind),
+                    Change::NewMiss | Change::Added => a.kind.cause(),
                     _ => None,
                 },
             }

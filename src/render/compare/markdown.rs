@@ -74,7 +74,7 @@ pub fn write(c: &Comparison) -> String {
                 signed(a.time_ms),
                 text(&a.detail),
                 change(a.change),
-                code(&a.kind)
+                code(a.kind.as_str())
             ));
         }
         md.push_str(&format!(

@@ -76,7 +76,7 @@ pub fn write(c: &Comparison, out: &mut dyn Write, opts: &TableOptions) -> std::i
             t.add_row(vec![
                 right(signed(a.time_ms)),
                 Cell::new(change(a.change)),
-                Cell::new(&a.kind),
+                Cell::new(a.kind),
                 Cell::new(a.origin.as_deref().unwrap_or("")),
                 right(a.misses),
                 Cell::new(&a.detail),
@@ -142,7 +142,7 @@ pub fn write(c: &Comparison, out: &mut dyn Write, opts: &TableOptions) -> std::i
             t.add_row(vec![
                 Cell::new(&s.package),
                 Cell::new(&s.mode),
-                Cell::new(format!("{:?}", s.cache).to_lowercase()),
+                Cell::new(s.cache.as_str()),
                 right(seconds(s.base_ms)),
                 right(seconds(s.head_ms)),
                 right(signed(s.delta_ms)),
