@@ -1,4 +1,5 @@
-//! The top-level error and the exit codes every command documents (see README).
+//! The top-level error and the one place a run's exit code is decided (see the README's
+//! exit-code table).
 
 use thiserror::Error;
 
@@ -17,6 +18,35 @@ pub mod exit {
     pub const GATE_FAILED: i32 = 3;
 }
 
+/// What a finished run says about its exit status: every fact the exit-code table reads,
+/// gathered by the command, turned into one code by [`exit_code`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// Some input (of the build or of its baseline, of either side of a comparison)
+    /// could not be read; the output still came from the rest.
+    pub unreadable_input: bool,
+    /// At least one gate failed.
+    pub gate_failed: bool,
+    /// The Go command's own exit code, when goattrib ran one (`record`).
+    pub go_exit: Option<i32>,
+}
+
+/// The process exit code of a run. A failed Go command's own code comes first (the job
+/// must fail as the build did), then a failed gate (the answer the pipeline asked for),
+/// then unreadable inputs; an error that stopped the run is 2.
+pub fn exit_code(result: &Result<Outcome, Error>) -> i32 {
+    match result {
+        Err(_) => exit::ERROR,
+        Ok(Outcome {
+            go_exit: Some(code),
+            ..
+        }) if *code != 0 => *code,
+        Ok(o) if o.gate_failed => exit::GATE_FAILED,
+        Ok(o) if o.unreadable_input => exit::PARTIAL,
+        Ok(_) => exit::OK,
+    }
+}
+
 #[derive(Debug, Error)]
 pub enum Error {
     #[error(transparent)]
@@ -25,7 +55,7 @@ pub enum Error {
     Record(#[from] RecordError),
     #[error("no usable input among {count} file(s): {first}")]
     NoUsableInput { count: usize, first: String },
-    #[error("failed to write output: {0}")]
+    #[error("failed to write output")]
     Output(#[source] std::io::Error),
     #[error(transparent)]
     Compare(#[from] crate::analysis::compare::CompareError),
@@ -35,10 +65,6 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn exit_code(&self) -> i32 {
-        exit::ERROR
-    }
-
     /// What to try next, when there is something useful to say.
     pub fn hint(&self) -> Option<&'static str> {
         match self {
@@ -51,5 +77,45 @@ impl Error {
             }
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_code_per_outcome_in_the_documented_order() {
+        let ok = |o: Outcome| exit_code(&Ok(o));
+        assert_eq!(ok(Outcome::default()), exit::OK);
+        let partial = Outcome {
+            unreadable_input: true,
+            ..Outcome::default()
+        };
+        assert_eq!(ok(partial), exit::PARTIAL);
+        let gate = Outcome {
+            gate_failed: true,
+            ..partial
+        };
+        assert_eq!(
+            ok(gate),
+            exit::GATE_FAILED,
+            "a failed gate wins over unreadable input"
+        );
+        let go_failed = Outcome {
+            go_exit: Some(1),
+            ..gate
+        };
+        assert_eq!(ok(go_failed), 1, "the Go command's failure wins");
+        let go_ok = Outcome {
+            go_exit: Some(0),
+            ..Outcome::default()
+        };
+        assert_eq!(ok(go_ok), exit::OK);
+        let err = Error::NoUsableInput {
+            count: 0,
+            first: String::new(),
+        };
+        assert_eq!(exit_code(&Err(err)), exit::ERROR);
     }
 }

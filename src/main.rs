@@ -9,20 +9,13 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     let cli = goattrib::cli::Cli::parse();
-    let code = match goattrib::cli::run(cli) {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("goattrib: error: {e}");
-            let mut source = std::error::Error::source(&e);
-            while let Some(s) = source {
-                eprintln!("  caused by: {s}");
-                source = s.source();
-            }
-            if let Some(hint) = e.hint() {
-                eprintln!("  hint: {hint}");
-            }
-            e.exit_code()
+    let result = goattrib::cli::run(cli);
+    if let Err(e) = &result {
+        // One line: the error and its causes, each said once.
+        eprintln!("goattrib: error: {}", goattrib::model::error_chain(e));
+        if let Some(hint) = e.hint() {
+            eprintln!("  hint: {hint}");
         }
-    };
-    std::process::exit(code);
+    }
+    std::process::exit(goattrib::error::exit_code(&result));
 }

@@ -20,11 +20,11 @@ pub enum RecordError {
     NotGo(String),
     #[error("`go {0}` is not recorded: use build, install, test or vet")]
     Subcommand(String),
-    #[error("failed to create the bundle directory `{path}`: {source}")]
+    #[error("failed to create the bundle directory `{path}`")]
     Bundle { path: PathBuf, source: io::Error },
-    #[error("failed to start `{program}`: {source}")]
+    #[error("failed to start `{program}`")]
     Spawn { program: String, source: io::Error },
-    #[error("failed to write `{path}`: {source}")]
+    #[error("failed to write `{path}`")]
     Write { path: PathBuf, source: io::Error },
 }
 

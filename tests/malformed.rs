@@ -212,6 +212,17 @@ fn assert_unrecognized(e: &IngestError, path: &Path, reason_start: &str) {
                 "{e}"
             );
         }
+        // The typed variant for an empty file; the message reads as before.
+        IngestError::Empty { path: p } if reason_start == "the file is empty" => {
+            assert_eq!(p, path);
+            assert_eq!(
+                e.to_string(),
+                format!(
+                    "failed to recognise `{}`: the file is empty",
+                    path.display()
+                )
+            );
+        }
         other => panic!("expected Unrecognized, got {other:?}"),
     }
 }
@@ -794,8 +805,9 @@ fn truncated_gzip_is_io_error_naming_the_path() {
     };
     assert_eq!(path, &case.path);
     assert_eq!(source.kind(), std::io::ErrorKind::UnexpectedEof);
+    // The message names the file; the cause is its source, said once in the chain.
     assert_eq!(
-        e.to_string(),
+        goattrib::model::error_chain(&e),
         format!(
             "failed to read `{}`: incomplete deflate stream",
             case.path.display()

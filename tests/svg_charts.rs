@@ -490,7 +490,7 @@ fn action(
 ) -> ActionReport {
     ActionReport {
         id,
-        mode: "build".to_owned(),
+        mode: "build".into(),
         package: format!("example.com/big/pkg{id:04}"),
         module: "example.com/big".to_owned(),
         cache,

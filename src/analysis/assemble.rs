@@ -13,7 +13,7 @@ use crate::ingest::hashlog::HashLog;
 use crate::ingest::xtext::{ArchiveSource, XTrace};
 use crate::ingest::{Inputs, chrome_trace::ChromeTrace};
 use crate::model::{
-    Action, Build, BuildMeta, CacheOutcome, Evidence, ModuleInfo, STD_MODULE, UNKNOWN_MODULE,
+    Action, Build, BuildMeta, CacheOutcome, Evidence, Mode, ModuleInfo, STD_MODULE, UNKNOWN_MODULE,
 };
 
 /// A build plus the hash inputs of its actions (kept apart: the report never shows them).
@@ -23,11 +23,6 @@ pub struct Assembled {
     pub hashes: HashLog,
     /// The GitLab job the build ran in, when a job trace was given.
     pub job: Option<JobTrace>,
-}
-
-/// Modes whose action looks the cache up itself, so a non-run means a hit.
-fn has_cache_lookup(mode: &str) -> bool {
-    matches!(mode, "build" | "link" | "vet")
 }
 
 pub fn assemble(mut inputs: Inputs) -> Assembled {
@@ -81,7 +76,7 @@ pub fn assemble(mut inputs: Inputs) -> Assembled {
         fill_times_from_trace(&mut actions, trace);
     }
     for a in &mut actions {
-        if failed_packages.contains(&a.package) && a.mode == "build" {
+        if failed_packages.contains(&a.package) && a.mode == Mode::Build {
             a.failed = true;
         }
     }
@@ -144,7 +139,7 @@ pub fn assemble(mut inputs: Inputs) -> Assembled {
             .map(|(p, k)| format!("{} ({})", p.display(), k.describe()))
             .collect(),
     };
-    warnings.extend(inputs.errors.iter().map(ToString::to_string));
+    warnings.extend(inputs.errors.iter().map(|e| crate::model::error_chain(e)));
     Assembled {
         build: Build {
             meta,
@@ -171,7 +166,7 @@ fn match_hash_keys(actions: &mut [Action], graph: &ActionGraph, hashes: &HashLog
             continue;
         };
         if let Some((mode, package)) = key.split_once(' ')
-            && mode == a.mode
+            && a.mode == mode
             && package != a.package
             && package.starts_with(&a.package)
         {
@@ -223,7 +218,7 @@ fn from_action_graph(graph: &ActionGraph) -> Vec<Action> {
                 CacheOutcome::Miss
             } else if g.mode == "build" && installed {
                 CacheOutcome::Installed
-            } else if has_cache_lookup(&g.mode) {
+            } else if Mode::parse(&g.mode).has_cache_key() {
                 let never_started = g.time_start_ns.is_none() && g.time_done_ns.is_none();
                 if never_started || (has_action_ids && g.action_id.is_none()) {
                     // Never started: the build stopped before reaching it.
@@ -244,7 +239,7 @@ fn from_action_graph(graph: &ActionGraph) -> Vec<Action> {
             };
             Action {
                 id: g.id,
-                mode: g.mode.clone(),
+                mode: Mode::parse(&g.mode),
                 package: g.package.clone(),
                 module: String::new(),
                 deps: g.deps.clone(),
@@ -271,7 +266,7 @@ fn from_xtrace(x: &XTrace) -> Vec<Action> {
     }
     let new_action = |mode: &str, package: &str, cache, evidence| Action {
         id: 0,
-        mode: mode.to_owned(),
+        mode: Mode::parse(mode),
         package: package.to_owned(),
         module: String::new(),
         deps: Vec::new(),

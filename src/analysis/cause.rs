@@ -203,7 +203,7 @@ pub fn attribute(
                 .filter(|c| c.class == InputClass::Import)
                 .collect();
             if deps_changed.is_empty() && changes.is_empty() {
-                if a.mode == "link" {
+                if a.mode == crate::model::Mode::Link {
                     link_not_kept()
                 } else {
                     evicted()

@@ -51,7 +51,9 @@ pub fn join_causes(
         for (a, cause) in actions.iter().zip(causes.iter_mut()) {
             let Some(c) = cause else { continue };
             // A link reruns whenever its output file is missing, cache or not.
-            if a.mode == "link" || !matches!(c.kind, CauseKind::Evicted | CauseKind::Cold) {
+            if a.mode == crate::model::Mode::Link
+                || !matches!(c.kind, CauseKind::Evicted | CauseKind::Cold)
+            {
                 continue;
             }
             let was = c.kind;
@@ -256,13 +258,16 @@ fn cache_value(
 ) -> Option<CacheValue> {
     let baseline = baseline?;
     let key = |a: &Action| (a.mode.clone(), a.package.clone());
-    let other: std::collections::HashMap<(String, String), &Action> = baseline
+    let other: std::collections::HashMap<(crate::model::Mode, String), &Action> = baseline
         .iter()
         .filter(|a| a.hash_key().is_some())
         .map(|a| (key(a), a))
         .collect();
     let mut avoided_ns: i64 = 0;
-    for a in actions.iter().filter(|a| a.mode == "build") {
+    for a in actions
+        .iter()
+        .filter(|a| a.mode == crate::model::Mode::Build)
+    {
         let Some(b) = other.get(&key(a)) else {
             continue;
         };

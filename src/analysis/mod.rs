@@ -58,7 +58,7 @@ fn join_manifest(mut data: BuildData, mut inputs: Inputs) -> BuildData {
         .warnings
         .iter()
         .map(ToString::to_string)
-        .chain(inputs.errors.iter().map(ToString::to_string))
+        .chain(inputs.errors.iter().map(|e| crate::model::error_chain(e)))
         .collect();
     data
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use crate::analysis::compare::gate::{CompareGates, Slowdown, parse_slowdown};
-use crate::error::{Error, exit};
+use crate::error::{Error, Outcome};
 use crate::render::compare::{chart, json, markdown, table};
 use crate::render::out::{OutFile, write_folder};
 
@@ -63,7 +63,7 @@ pub struct CompareArgs {
     pub max_new_misses: Option<usize>,
 }
 
-pub fn run(args: CompareArgs) -> Result<i32, Error> {
+pub fn run(args: CompareArgs) -> Result<Outcome, Error> {
     let side = |main: &PathBuf, with: &[PathBuf]| {
         std::iter::once(main.clone())
             .chain(with.iter().cloned())
@@ -152,7 +152,10 @@ pub fn run(args: CompareArgs) -> Result<i32, Error> {
                 crate::render::gate::message(g)
             );
         }
-        return Ok(exit::GATE_FAILED);
     }
-    Ok(exit::OK)
+    Ok(Outcome {
+        unreadable_input: c.partial,
+        gate_failed: failed,
+        go_exit: None,
+    })
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::error::{Error, exit};
+use crate::error::{Error, Outcome};
 
 #[derive(Debug, Args)]
 pub struct ManifestArgs {
@@ -17,10 +17,13 @@ pub struct ManifestArgs {
     pub out: PathBuf,
 }
 
-pub fn run(args: ManifestArgs) -> Result<i32, Error> {
+pub fn run(args: ManifestArgs) -> Result<Outcome, Error> {
     let inputs = super::report::load(&args.inputs)?;
     let partial = !inputs.errors.is_empty();
     let data = crate::analysis::prepare(inputs);
     crate::ingest::manifest::write_file(&args.out, &data)?;
-    Ok(if partial { exit::PARTIAL } else { exit::OK })
+    Ok(Outcome {
+        unreadable_input: partial,
+        ..Outcome::default()
+    })
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::error::Error;
+use crate::error::{Error, Outcome};
 
 mod compare;
 mod manifest;
@@ -83,8 +83,9 @@ pub struct RecordArgs {
     pub go: Vec<String>,
 }
 
-/// Runs the parsed command line and returns the process exit code.
-pub fn run(cli: Cli) -> Result<i32, Error> {
+/// Runs the parsed command line; [`crate::error::exit_code`] turns the result into the
+/// process exit code.
+pub fn run(cli: Cli) -> Result<Outcome, Error> {
     match cli.command {
         Commands::Record(args) => {
             let opts = crate::record::RecordOptions {
@@ -92,7 +93,11 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
                 argv: args.go,
                 show_commands: args.show_commands,
             };
-            Ok(crate::record::record(&opts)?)
+            let code = crate::record::record(&opts)?;
+            Ok(Outcome {
+                go_exit: Some(code),
+                ..Outcome::default()
+            })
         }
         Commands::Report(args) => report::run(args),
         Commands::Manifest(args) => manifest::run(args),

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::analysis::gate::{self, Limit, ReportGates};
-use crate::error::{Error, exit};
+use crate::error::{Error, Outcome};
 use crate::model::CauseKind;
 use crate::model::GateOutcome;
 use crate::render::{self, Format, table::TableOptions};
@@ -122,14 +122,14 @@ pub(crate) fn load(paths: &[PathBuf]) -> Result<crate::ingest::Inputs, Error> {
             .errors
             .drain(..)
             .next()
-            .map(|e| e.to_string())
+            .map(|e| crate::model::error_chain(&e))
             .unwrap_or_default();
         return Err(Error::NoUsableInput { count, first });
     }
     Ok(inputs)
 }
 
-pub fn run(args: ReportArgs) -> Result<i32, Error> {
+pub fn run(args: ReportArgs) -> Result<Outcome, Error> {
     // Reads one build and readies it for analysis; says whether some input was unreadable.
     let read = |paths: &[PathBuf]| -> Result<(crate::model::BuildData, bool), Error> {
         let inputs = load(paths)?;
@@ -145,9 +145,30 @@ pub fn run(args: ReportArgs) -> Result<i32, Error> {
                 .transpose()
         },
     );
-    let (current, partial) = current?;
-    let baseline = baseline?.map(|(data, _)| data);
-    let report = crate::analysis::analyze(&current, baseline.as_ref());
+    let (current, mut partial) = current?;
+    // A baseline that cannot be read at all (the first pipeline has none yet) is a warning
+    // and a baseline-free report, not an error: the build's own report is still the answer.
+    let mut baseline_warning = None;
+    let baseline = match baseline {
+        Ok(Some((data, baseline_partial))) => {
+            partial |= baseline_partial;
+            Some(data)
+        }
+        Ok(None) => None,
+        Err(e) => {
+            partial = true;
+            baseline_warning = Some(format!(
+                "baseline not used: {}; reported without one",
+                crate::model::error_chain(&e)
+            ));
+            None
+        }
+    };
+    let mut report = crate::analysis::analyze(&current, baseline.as_ref());
+    if let Some(w) = baseline_warning {
+        eprintln!("goattrib: warning: {w}");
+        report.warnings.push(w);
+    }
     let gates = args.gates();
     let outcomes: Option<Vec<GateOutcome>> = (!gates.is_empty()).then(|| gates.check(&report));
     if !args.quiet {
@@ -190,13 +211,10 @@ pub fn run(args: ReportArgs) -> Result<i32, Error> {
             outcomes.len() - failed
         );
     }
-    // A failed gate is the answer the pipeline asked for; it wins over unreadable inputs.
-    Ok(if gate_failed {
-        exit::GATE_FAILED
-    } else if partial {
-        exit::PARTIAL
-    } else {
-        exit::OK
+    Ok(Outcome {
+        unreadable_input: partial,
+        gate_failed,
+        go_exit: None,
     })
 }
 

@@ -167,7 +167,7 @@ pub fn command_span_at_ends(path: &std::path::Path) -> std::io::Result<Option<Ch
 /// (`fmt [fmt.test]`), so known modes are matched first.
 fn action_of(name: &str) -> Option<(String, String)> {
     let inner = name.strip_prefix("Executing action (")?.strip_suffix(')')?;
-    for mode in crate::ingest::KNOWN_MODES_LONGEST_FIRST {
+    for mode in crate::model::Mode::KNOWN_LONGEST_FIRST {
         if let Some(rest) = inner.strip_prefix(mode) {
             if let Some(pkg) = rest.strip_prefix(' ') {
                 return Some(((*mode).to_owned(), pkg.to_owned()));

@@ -8,11 +8,13 @@
 //! ignores what it does not know. Nothing here decides hits or misses.
 
 use std::borrow::Cow;
+use std::io::BufRead;
 
 use serde::Deserialize;
 
 use super::hashlog::{HashLog, HashLogBuilder};
 use super::xtext::{XTextBuilder, XTrace};
+use super::{LineReader, MAX_LINE_BYTES};
 
 /// Borrowed where the JSON has no escapes: most fields of most events.
 #[derive(Debug, Deserialize)]
@@ -158,6 +160,78 @@ pub(crate) fn sniff(head: &str) -> bool {
                 && l.contains("\"Action\"")
                 && (l.contains("\"Package\"") || l.contains("\"ImportPath\"")))
     })
+}
+
+/// Reads a whole Go output stream line by line (bounded lines, non-UTF-8 lines decoded
+/// lossily), and says in words what was odd about it: a cut stream, an unclosed heredoc,
+/// long lines, broken JSON events, malformed or incomplete hash records.
+pub(crate) fn read_stream(
+    reader: &mut dyn BufRead,
+    diagnostics_only: bool,
+) -> (GoOutput, Vec<String>) {
+    let mut warnings = Vec::new();
+    let mut builder = if diagnostics_only {
+        GoOutputBuilder::diagnostics_only()
+    } else {
+        GoOutputBuilder::default()
+    };
+    let mut lines = LineReader::new(reader, MAX_LINE_BYTES);
+    loop {
+        match lines.next_line() {
+            // `from_utf8` checks ASCII a word at a time; the lossy path is for the
+            // rare line that is not UTF-8.
+            Ok(Some(line)) => match std::str::from_utf8(line) {
+                Ok(text) => builder.feed(text),
+                Err(_) => builder.feed(&String::from_utf8_lossy(line)),
+            },
+            Ok(None) => break,
+            // A cut gzip stream (a killed job's upload): keep what was read.
+            Err(e) if e.kind() != std::io::ErrorKind::Interrupted => {
+                warnings.push(format!(
+                        "the stream is truncated (gzip or read error: {e}); kept the lines read before it"
+                    ));
+                break;
+            }
+            Err(_) => continue,
+        }
+    }
+    let out = builder.finish();
+    if let Some(line) = out.xtrace.unclosed_heredoc {
+        warnings.push(format!(
+                "the -x heredoc opened at line {line} never closed (no `EOF`): later lines were read as its content"
+            ));
+    }
+    if lines.long_lines > 0 {
+        warnings.push(format!(
+            "{} line(s) longer than {} bytes were cut",
+            lines.long_lines, MAX_LINE_BYTES
+        ));
+    }
+    if !lines.ended_with_newline && out.lines > 0 {
+        warnings.push(format!(
+            "the file ends mid-line at line {}: the build output may be truncated",
+            out.lines
+        ));
+    }
+    if let Some(line) = out.first_bad_json_line {
+        warnings.push(format!(
+                "{} line(s) starting with `{{` are not valid JSON events (first at line {line}); skipped",
+                out.bad_json_lines
+            ));
+    }
+    if let Some(line) = out.hashes.first_malformed_line {
+        warnings.push(format!(
+                "{} malformed gocachehash line(s) (first at line {line}); expected `HASH[key]: \"input\"`",
+                out.hashes.malformed
+            ));
+    }
+    let incomplete = out.hashes.incomplete();
+    if incomplete > 0 {
+        warnings.push(format!(
+            "{incomplete} hash record(s) have no final sum: the log was cut short"
+        ));
+    }
+    (out, warnings)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{JobTrace, KeyInputs};
+use super::{JobTrace, KeyInputs, Mode};
 
 /// Whether an action was served from the build cache.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -66,8 +66,8 @@ impl Evidence {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Action {
     pub id: u64,
-    /// Go's mode string (`build`, `link`, `build check cache`, ...).
-    pub mode: String,
+    /// Go's mode (`build`, `link`, `build check cache`, ...).
+    pub mode: Mode,
     /// Import path, with the test variant suffix when there is one (`fmt [fmt.test]`).
     pub package: String,
     /// Module path the package belongs to (`std` for the standard library).
@@ -92,15 +92,14 @@ impl Action {
         if let Some(k) = &self.key {
             return Some(k.clone());
         }
-        match self.mode.as_str() {
-            "build" | "link" | "vet" => Some(format!("{} {}", self.mode, self.package)),
-            _ => None,
-        }
+        self.mode
+            .has_cache_key()
+            .then(|| format!("{} {}", self.mode, self.package))
     }
 
     /// Package compile actions: what hit rates are counted over.
     pub fn is_package_build(&self) -> bool {
-        self.mode == "build"
+        self.mode == Mode::Build
     }
 }
 

@@ -15,6 +15,10 @@ pub const COMPARE_SCHEMA: &str = "goattrib.compare/v1";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Comparison {
+    /// Some input file of either side could not be read (its error is among the warnings):
+    /// the exit status says so. Not part of the JSON contract.
+    #[serde(skip)]
+    pub partial: bool,
     pub schema: &'static str,
     pub base: SideSummary,
     pub head: SideSummary,
@@ -206,7 +210,7 @@ pub struct CauseRef {
 #[derive(Debug, Clone, Serialize)]
 pub struct NewMiss {
     pub package: String,
-    pub mode: String,
+    pub mode: super::Mode,
     pub module: String,
     pub cause: CauseRef,
     pub base_ms: Option<f64>,
@@ -216,7 +220,7 @@ pub struct NewMiss {
 #[derive(Debug, Clone, Serialize)]
 pub struct FixedMiss {
     pub package: String,
-    pub mode: String,
+    pub mode: super::Mode,
     pub module: String,
     /// Why it missed in BASE, as far as BASE alone (or its report) tells.
     pub base_cause: Option<CauseKind>,
@@ -227,7 +231,7 @@ pub struct FixedMiss {
 #[derive(Debug, Clone, Serialize)]
 pub struct Slower {
     pub package: String,
-    pub mode: String,
+    pub mode: super::Mode,
     pub cache: CacheOutcome,
     pub base_ms: f64,
     pub head_ms: f64,

@@ -1,7 +1,7 @@
 //! The typed model every layer shares: plain data and the versioned contracts. Nothing here
 //! parses, analyses or renders; everything else depends on it and it depends on nothing.
 //!
-//! - `build`: actions of one build, their cache outcome, modules, build facts;
+//! - `build`, `mode`: actions of one build, their cache outcome, modules, build facts;
 //! - `cause`: cause kinds and the cause of one miss;
 //! - `inputs`: classified cache-key inputs;
 //! - `job`: what a GitLab job trace says;
@@ -14,6 +14,7 @@ pub mod compare;
 mod gate;
 mod inputs;
 pub mod job;
+mod mode;
 mod report;
 
 pub use build::*;
@@ -21,7 +22,23 @@ pub use cause::*;
 pub use gate::*;
 pub use inputs::*;
 pub use job::JobTrace;
+pub use mode::Mode;
 pub use report::*;
+
+/// An error and its causes on one line (`failed to read `x`: permission denied`), for
+/// where an error becomes a warning in a report rather than a message with a cause chain.
+/// Error messages name their own context only and never repeat their source, so each part
+/// appears once.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
 
 #[cfg(test)]
 mod tests;

@@ -169,7 +169,7 @@ pub struct OriginStats {
 #[derive(Debug, Clone, Serialize)]
 pub struct CriticalStep {
     pub id: u64,
-    pub mode: String,
+    pub mode: super::Mode,
     pub package: String,
     pub cache: CacheOutcome,
     pub duration_ms: f64,
@@ -178,7 +178,7 @@ pub struct CriticalStep {
 #[derive(Debug, Clone, Serialize)]
 pub struct ActionReport {
     pub id: u64,
-    pub mode: String,
+    pub mode: super::Mode,
     pub package: String,
     pub module: String,
     pub cache: CacheOutcome,

@@ -27,7 +27,7 @@ pub fn because(kind: CauseKind) -> &'static str {
 }
 
 fn is_package_miss(a: &ActionReport) -> bool {
-    a.mode == "build" && a.cache == CacheOutcome::Miss
+    a.mode == crate::model::Mode::Build && a.cache == CacheOutcome::Miss
 }
 
 /// "4 of 67 packages rebuilt: 3 because a package they import changed (started at

@@ -376,7 +376,7 @@ fn miss_table(w: &mut W, rows: &[&ActionReport], max: f64) -> Result<()> {
         for a in rows {
             node(w, "tr", &[], |w| {
                 el(w, "td", &[("class", "pkg")], &a.package)?;
-                el(w, "td", &[], &a.mode)?;
+                el(w, "td", &[], a.mode.as_str())?;
                 node(w, "td", &[("class", "n")], |w| {
                     text(w, &a.duration_ms.map_or("-".into(), seconds))?;
                     let colour = a
@@ -471,7 +471,7 @@ fn critical_path(w: &mut W, r: &Report) -> Result<()> {
             for (i, s) in r.critical_path.iter().enumerate() {
                 node(w, "tr", &[], |w| {
                     el(w, "td", &[("class", "n")], &(i + 1).to_string())?;
-                    el(w, "td", &[], &s.mode)?;
+                    el(w, "td", &[], s.mode.as_str())?;
                     el(w, "td", &[("class", "pkg")], &s.package)?;
                     el(w, "td", &[], s.cache.as_str())?;
                     node(w, "td", &[("class", "n")], |w| {

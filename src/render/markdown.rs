@@ -89,7 +89,7 @@ pub fn write(report: &Report) -> String {
                 out,
                 "| {} | {} | {} | {} |",
                 code(&a.package),
-                text(&a.mode),
+                text(a.mode.as_str()),
                 a.duration_ms.map_or("-".into(), seconds),
                 a.cause
                     .as_ref()

@@ -67,7 +67,7 @@ pub fn write(report: &Report) -> String {
                 args["failed"] = json!(true);
             }
             let name = if a.package.is_empty() {
-                a.mode.clone()
+                a.mode.to_string()
             } else {
                 format!("{} {}", a.mode, a.package)
             };

@@ -92,11 +92,10 @@ fn scan_dir(dir: &Path) -> Result<(Vec<PathBuf>, Option<PathBuf>), CompareError>
 fn load_build(paths: &[PathBuf], shown: &Path) -> Result<Loaded, CompareError> {
     let mut inputs = ingest::load(paths)?;
     if inputs.files.is_empty() {
-        let reason = inputs
-            .errors
-            .drain(..)
-            .next()
-            .map_or_else(|| "nothing readable".to_owned(), |e| e.to_string());
+        let reason = inputs.errors.drain(..).next().map_or_else(
+            || "nothing readable".to_owned(),
+            |e| crate::model::error_chain(&e),
+        );
         return Err(CompareError::NoInput {
             path: shown.to_owned(),
             reason,

@@ -40,7 +40,7 @@ pub enum CompareError {
     },
     #[error("`{path}` is a `{found}` report; this goattrib compares `goattrib.report/v1`")]
     Schema { path: PathBuf, found: String },
-    #[error("failed to read back an analysed report: {0}")]
+    #[error("failed to read back an analysed report")]
     Internal(#[from] serde_json::Error),
 }
 
@@ -63,6 +63,7 @@ pub fn compare_sides(base: &[PathBuf], head: &[PathBuf]) -> Result<Comparison, C
 /// Analyses what needs analysing and compares.
 pub fn compare_loaded(base: Loaded, head: Loaded) -> Result<Comparison, CompareError> {
     let mut warnings = Vec::new();
+    let mut partial = false;
     let (base, head) = match (base, head) {
         (
             Loaded::Build {
@@ -86,6 +87,7 @@ pub fn compare_loaded(base: Loaded, head: Loaded) -> Result<Comparison, CompareE
             }
             partial_warning(&mut warnings, "BASE", bp);
             partial_warning(&mut warnings, "HEAD", hp);
+            partial = bp || hp;
             let (br, hr) = rayon::join(
                 || crate::analysis::analyze(&b, None),
                 || crate::analysis::analyze(&h, diffable.then_some(&*b)),
@@ -95,9 +97,13 @@ pub fn compare_loaded(base: Loaded, head: Loaded) -> Result<Comparison, CompareE
         (
             Loaded::Report(b),
             Loaded::Build {
-                data: h, source, ..
+                data: h,
+                source,
+                partial: hp,
             },
         ) => {
+            partial_warning(&mut warnings, "HEAD", hp);
+            partial = hp;
             warnings.push(
                 "BASE is a report.json without hash inputs: HEAD's new misses are not diffed \
                  against it (pass BASE's bundle or manifest.json.gz for their root causes)"
@@ -108,10 +114,14 @@ pub fn compare_loaded(base: Loaded, head: Loaded) -> Result<Comparison, CompareE
         }
         (
             Loaded::Build {
-                data: b, source, ..
+                data: b,
+                source,
+                partial: bp,
             },
             Loaded::Report(h),
         ) => {
+            partial_warning(&mut warnings, "BASE", bp);
+            partial = bp;
             warnings.push(head_report_warning());
             let br = crate::analysis::analyze(&b, None);
             (Side::from_report(&br, source)?, *h)
@@ -121,7 +131,9 @@ pub fn compare_loaded(base: Loaded, head: Loaded) -> Result<Comparison, CompareE
             (*b, *h)
         }
     };
-    Ok(compare(&base, &head, warnings))
+    let mut c = compare(&base, &head, warnings);
+    c.partial = partial;
+    Ok(c)
 }
 
 fn head_report_warning() -> String {
@@ -146,7 +158,7 @@ fn index(actions: &[ActionView]) -> BTreeMap<PairKey<'_>, &ActionView> {
     actions
         .iter()
         .map(|a| {
-            let n = seen.entry((&a.mode, &a.package)).or_default();
+            let n = seen.entry((a.mode.as_str(), &a.package)).or_default();
             *n += 1;
             ((a.mode.as_str(), a.package.as_str(), *n - 1), a)
         })
@@ -286,7 +298,7 @@ pub fn compare(base: &Side, head: &Side, mut warnings: Vec<String>) -> Compariso
     let packages = |s: &Side| -> Vec<String> {
         s.actions
             .iter()
-            .filter(|a| a.mode == "build")
+            .filter(|a| a.mode == crate::model::Mode::Build)
             .map(|a| a.package.clone())
             .collect()
     };
@@ -321,6 +333,7 @@ pub fn compare(base: &Side, head: &Side, mut warnings: Vec<String>) -> Compariso
         warnings.extend(s.warnings.iter().map(|w| format!("{name}: {w}")));
     }
     Comparison {
+        partial: false,
         schema: COMPARE_SCHEMA,
         base: summary(base, b_busy),
         head: summary(head, h_busy),

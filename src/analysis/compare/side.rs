@@ -7,7 +7,7 @@
 use serde::Deserialize;
 
 use crate::model::compare::CauseRef;
-use crate::model::{CacheOutcome, CauseKind, Report};
+use crate::model::{CacheOutcome, CauseKind, Mode, Report};
 
 /// The fields of `goattrib.report/v1` a comparison reads.
 #[derive(Debug, Clone, Deserialize)]
@@ -69,7 +69,7 @@ pub struct ModuleView {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct ActionView {
-    pub mode: String,
+    pub mode: Mode,
     pub package: String,
     #[serde(default)]
     pub module: String,
@@ -130,7 +130,7 @@ impl Side {
 impl ActionView {
     /// Package compiles, links and vets: the actions with a cache key, counted as misses.
     pub fn is_keyed(&self) -> bool {
-        matches!(self.mode.as_str(), "build" | "link" | "vet")
+        self.mode.has_cache_key()
     }
 
     pub fn duration_us(&self) -> i64 {

@@ -40,7 +40,7 @@ pub use sniff::sniff;
 /// Why a trace could not be parsed at all.
 #[derive(Debug, thiserror::Error)]
 pub enum TraceError {
-    #[error("failed to read job trace at byte {offset}: {source}")]
+    #[error("failed to read the job trace at byte {offset}")]
     Read {
         offset: u64,
         #[source]

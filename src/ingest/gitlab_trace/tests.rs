@@ -44,9 +44,11 @@ fn read_error_reports_the_offset() {
         matches!(err, TraceError::Read { offset: 10, .. }),
         "{err:?}"
     );
+    // The cause is the source, not repeated in the message: a chain prints each once.
+    assert_eq!(err.to_string(), "failed to read the job trace at byte 10");
     assert_eq!(
-        err.to_string(),
-        "failed to read job trace at byte 10: disk on fire"
+        crate::model::error_chain(&err),
+        "failed to read the job trace at byte 10: disk on fire"
     );
 }
 

@@ -28,7 +28,7 @@ use crate::model::job::{
     Section,
 };
 use crate::model::{
-    Action, Build, BuildData, BuildMeta, CacheOutcome, Evidence, ID_CHARS, Input, InputClass,
+    Action, Build, BuildData, BuildMeta, CacheOutcome, Evidence, ID_CHARS, Input, InputClass, Mode,
     ModuleInfo, shorten_id,
 };
 
@@ -55,7 +55,7 @@ pub enum ManifestError {
     },
     #[error("the manifest is inconsistent: {0}")]
     Invalid(String),
-    #[error("failed to read the manifest: {0}")]
+    #[error("failed to read the manifest")]
     Io(#[from] io::Error),
 }
 
@@ -249,7 +249,7 @@ fn to_stored(data: &BuildData) -> Stored {
             let default_key = format!("{} {}", a.mode, a.package);
             StoredAction(
                 a.id,
-                t.add(&a.mode),
+                t.add(a.mode.as_str()),
                 t.add(&a.package),
                 t.add(&a.module),
                 a.cache,
@@ -553,7 +553,7 @@ fn from_stored(s: Stored) -> Result<BuildData, ManifestError> {
             Ok(Action {
                 id: a.0,
                 key: a.10.map(get).transpose()?.map(str::to_owned),
-                mode,
+                mode: Mode::parse(&mode),
                 package,
                 module: get(a.3)?.to_owned(),
                 cache: a.4,

@@ -39,7 +39,7 @@ pub(crate) fn chart(report: &Report) -> Result<Option<Chart>, ChartError> {
     // Misses per module and tint, from the package compiles.
     let mut missed: BTreeMap<&str, BTreeMap<Tint, usize>> = BTreeMap::new();
     for a in &report.actions {
-        if a.mode == "build" && a.cache == CacheOutcome::Miss {
+        if a.mode == crate::model::Mode::Build && a.cache == CacheOutcome::Miss {
             *missed
                 .entry(a.module.as_str())
                 .or_default()

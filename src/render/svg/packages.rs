@@ -22,7 +22,7 @@ pub(crate) fn chart(report: &Report) -> Result<Option<Chart>, ChartError> {
     let mut builds: Vec<(&ActionReport, f64)> = report
         .actions
         .iter()
-        .filter(|a| a.mode == "build")
+        .filter(|a| a.mode == crate::model::Mode::Build)
         .filter_map(|a| compile_ms(a).map(|d| (a, d)))
         .collect();
     if builds.is_empty() {
