@@ -60,6 +60,7 @@ pub fn analyze(current: &BuildData, baseline: Option<&BuildData>) -> Report {
             .filter_map(|a| a.duration_ns),
     );
 
+    let cause_rows = cause_stats(actions, &causes);
     Report {
         schema: REPORT_SCHEMA,
         build: BuildSection {
@@ -83,9 +84,10 @@ pub fn analyze(current: &BuildData, baseline: Option<&BuildData>) -> Report {
             )),
             miss_ms: ms(miss_ns),
             actions: actions.len(),
+            by_kind: kind_stats(&cause_rows),
         },
         modules: module_stats(build),
-        causes: cause_stats(actions, &causes),
+        causes: cause_rows,
         origins: origin_stats(actions, &causes),
         critical_path: critical
             .iter()
@@ -212,26 +214,39 @@ fn group_origin(a: &Action, c: &Cause) -> Option<String> {
     }
 }
 
+/// One group of misses: keyed actions, package compiles, time, the first cause seen.
+struct Tally<'a> {
+    misses: usize,
+    packages: usize,
+    ns: i64,
+    first: &'a Cause,
+}
+
 fn cause_stats(actions: &[Action], causes: &[Option<Cause>]) -> Vec<CauseStats> {
-    let mut groups: BTreeMap<(CauseKind, Option<String>), (usize, i64, &Cause)> = BTreeMap::new();
+    let mut groups: BTreeMap<(CauseKind, Option<String>), Tally> = BTreeMap::new();
     for (a, c) in actions.iter().zip(causes) {
         let Some(c) = c else { continue };
-        let entry = groups
-            .entry((c.kind, group_origin(a, c)))
-            .or_insert((0, 0, c));
+        let entry = groups.entry((c.kind, group_origin(a, c))).or_insert(Tally {
+            misses: 0,
+            packages: 0,
+            ns: 0,
+            first: c,
+        });
         // Tool actions (cgo, asm) add their time to their package's miss, not a count.
-        entry.0 += usize::from(a.hash_key().is_some());
-        entry.1 = entry.1.saturating_add(a.duration_ns.unwrap_or(0));
+        entry.misses += usize::from(a.hash_key().is_some());
+        entry.packages += usize::from(a.is_package_build());
+        entry.ns = entry.ns.saturating_add(a.duration_ns.unwrap_or(0));
     }
     let mut stats: Vec<CauseStats> = groups
         .into_iter()
-        .map(|((kind, origin), (misses, ns, first))| CauseStats {
+        .map(|((kind, origin), t)| CauseStats {
             kind,
             origin,
-            misses,
-            time_ms: ms(ns),
-            detail: first.detail.clone(),
-            hint: first.hint.clone(),
+            misses: t.misses,
+            packages: t.packages,
+            time_ms: ms(t.ns),
+            detail: t.first.detail.clone(),
+            hint: t.first.hint.clone(),
         })
         .collect();
     stats.sort_by(|a, b| {
@@ -242,6 +257,31 @@ fn cause_stats(actions: &[Action], causes: &[Option<Cause>]) -> Vec<CauseStats> 
             .then(a.origin.cmp(&b.origin))
     });
     stats
+}
+
+/// The cause groups summed per kind, the most time first (ties: more actions, then the
+/// legend order).
+fn kind_stats(causes: &[CauseStats]) -> Vec<KindStats> {
+    let mut by_kind: BTreeMap<CauseKind, KindStats> = BTreeMap::new();
+    for c in causes {
+        let e = by_kind.entry(c.kind).or_insert(KindStats {
+            kind: c.kind,
+            packages: 0,
+            actions: 0,
+            time_ms: 0.0,
+        });
+        e.packages += c.packages;
+        e.actions += c.misses;
+        e.time_ms += c.time_ms;
+    }
+    let mut kinds: Vec<KindStats> = by_kind.into_values().collect();
+    kinds.sort_by(|a, b| {
+        b.time_ms
+            .total_cmp(&a.time_ms)
+            .then(b.actions.cmp(&a.actions))
+            .then(a.kind.cmp(&b.kind))
+    });
+    kinds
 }
 
 fn origin_stats(actions: &[Action], causes: &[Option<Cause>]) -> Vec<OriginStats> {

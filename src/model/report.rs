@@ -117,6 +117,20 @@ pub struct Summary {
     /// Time spent in missed package compiles and links.
     pub miss_ms: f64,
     pub actions: usize,
+    /// Misses per cause kind, the most time first: what the headline and the cause chart
+    /// say, counted once here so every output gives the same numbers.
+    pub by_kind: Vec<KindStats>,
+}
+
+/// The misses of one cause kind. `packages` counts package compiles (what "packages
+/// rebuilt" and the hit rate count), `actions` every action that missed under a cache key
+/// of its own (compiles, links, vets): the causes table shows both.
+#[derive(Debug, Clone, Serialize)]
+pub struct KindStats {
+    pub kind: CauseKind,
+    pub packages: usize,
+    pub actions: usize,
+    pub time_ms: f64,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -149,7 +163,10 @@ pub struct CauseStats {
     /// For `source` the package whose files changed, for `dependency` the origin(s);
     /// `null` for build-wide kinds.
     pub origin: Option<String>,
+    /// Actions that missed under a cache key of their own (compiles, links, vets).
     pub misses: usize,
+    /// Of those, package compiles.
+    pub packages: usize,
     pub time_ms: f64,
     /// The detail of the first miss of the group, and what to do.
     pub detail: String,

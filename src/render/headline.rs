@@ -63,10 +63,18 @@ pub fn sentence(report: &Report) -> String {
             .filter(|a| is_package_miss(a))
             .filter(|a| a.cause.as_ref().is_some_and(|c| c.kind == kind))
             .collect();
-        if group.is_empty() {
+        // The count is the report's own (summary.by_kind), so the sentence and the causes
+        // table say the same number.
+        let packages = report
+            .summary
+            .by_kind
+            .iter()
+            .find(|k| k.kind == kind)
+            .map_or(0, |k| k.packages);
+        if packages == 0 {
             continue;
         }
-        parts.push((group.len(), kind, detail(kind, &group, report)));
+        parts.push((packages, kind, detail(kind, &group, report)));
     }
     for a in report.actions.iter().filter(|a| is_package_miss(a)) {
         if a.cause.is_none() {
@@ -184,4 +192,39 @@ pub fn time_sentence(report: &Report) -> Option<String> {
     }
     out.push('.');
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(head: &str, base: &str) -> Report {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/scenarios");
+        let load = |n: &str| crate::ingest::load(&[dir.join(n)]).expect("fixture loads");
+        crate::analysis::report(load(head), Some(load(base)))
+    }
+
+    /// Regression (issue 10.7): the sentence said "3 ... 1 ..." above a `dependency` row of
+    /// 4 (3 compiles and the link). Every output now counts packages the same way.
+    #[test]
+    fn the_sentence_and_the_causes_count_packages_alike() {
+        let r = report("edit-propagates", "warm");
+        assert_eq!(
+            sentence(&r),
+            "4 of 67 packages rebuilt: 3 because a package they import changed (started at \
+             example.com/shop/internal/money), 1 because their source changed \
+             (example.com/shop/internal/money: money.go changed)."
+        );
+        let dependency: usize = r
+            .causes
+            .iter()
+            .filter(|c| c.kind == CauseKind::Dependency)
+            .map(|c| c.packages)
+            .sum();
+        assert_eq!(dependency, 3);
+        let packages: usize = r.summary.by_kind.iter().map(|k| k.packages).sum();
+        assert_eq!(packages, r.summary.packages.misses);
+        let actions: usize = r.summary.by_kind.iter().map(|k| k.actions).sum();
+        assert_eq!(actions, r.causes.iter().map(|c| c.misses).sum::<usize>());
+    }
 }

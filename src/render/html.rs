@@ -306,7 +306,14 @@ fn causes(w: &mut W, r: &Report) -> Result<()> {
     node(w, "table", &[], |w| {
         head(
             w,
-            &["cause", "origin", "misses", "time", "why / what to do"],
+            &[
+                "cause",
+                "origin",
+                "packages",
+                "actions",
+                "time",
+                "why / what to do",
+            ],
         )?;
         for c in &r.causes {
             node(w, "tr", &[], |w| {
@@ -317,6 +324,7 @@ fn causes(w: &mut W, r: &Report) -> Result<()> {
                     &[("class", "pkg")],
                     c.origin.as_deref().unwrap_or(""),
                 )?;
+                el(w, "td", &[("class", "n")], &c.packages.to_string())?;
                 el(w, "td", &[("class", "n")], &c.misses.to_string())?;
                 node(w, "td", &[("class", "n")], |w| {
                     text(w, &seconds(c.time_ms))?;

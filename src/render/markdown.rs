@@ -58,14 +58,15 @@ pub fn write(report: &Report) -> String {
         }
     }
     if !report.causes.is_empty() {
-        let _ = writeln!(out, "| cause | origin | misses | time | why |");
-        let _ = writeln!(out, "|---|---|--:|--:|---|");
+        let _ = writeln!(out, "| cause | origin | packages | actions | time | why |");
+        let _ = writeln!(out, "|---|---|--:|--:|--:|---|");
         for c in report.causes.iter().take(TOP) {
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} |",
                 code(c.kind.as_str()),
                 c.origin.as_deref().map(code).unwrap_or_default(),
+                c.packages,
                 c.misses,
                 seconds(c.time_ms),
                 text(&c.detail),

@@ -222,13 +222,21 @@ pub fn write(report: &Report, out: &mut dyn Write, opts: &TableOptions) -> std::
 
     if !report.causes.is_empty() {
         let mut t = table(
-            &["cause", "origin", "misses", "time", "why / what to do"],
+            &[
+                "cause",
+                "origin",
+                "packages",
+                "actions",
+                "time",
+                "why / what to do",
+            ],
             opts,
         );
         for c in &report.causes {
             t.add_row(vec![
                 Cell::new(c.kind),
                 Cell::new(c.origin.as_deref().unwrap_or("")),
+                right(c.packages),
                 right(c.misses),
                 right(seconds(c.time_ms)),
                 Cell::new(format!("{}\n→ {}", c.detail, c.hint)),

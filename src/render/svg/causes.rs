@@ -1,7 +1,7 @@
 //! `causes.svg`, "Root-cause attribution": the time and number of misses per cause kind,
 //! then the origins (the changes that set off the misses) that cost the most.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use super::bars::{
     Outline, Panel, Row, Seg, axis_range, draw_panel, label_px, panel_height, right_margin,
@@ -47,15 +47,12 @@ pub(crate) fn chart(report: &Report) -> Result<Option<Chart>, ChartError> {
     if report.causes.is_empty() {
         return Ok(None);
     }
-    let mut by_kind: BTreeMap<CauseKind, (usize, f64)> = BTreeMap::new();
-    for c in &report.causes {
-        let e = by_kind.entry(c.kind).or_default();
-        e.0 += c.misses;
-        e.1 += finite(c.time_ms);
-    }
-    let mut kinds: Vec<(CauseKind, usize, f64)> =
-        by_kind.into_iter().map(|(k, (n, t))| (k, n, t)).collect();
-    kinds.sort_by(|a, b| b.2.total_cmp(&a.2).then(b.1.cmp(&a.1)).then(a.0.cmp(&b.0)));
+    let kinds: Vec<(CauseKind, usize, f64)> = report
+        .summary
+        .by_kind
+        .iter()
+        .map(|k| (k.kind, k.actions, finite(k.time_ms)))
+        .collect();
     let mut origins: Vec<_> = report.origins.iter().collect();
     origins.sort_by(|a, b| {
         finite(b.time_ms)
