@@ -7,8 +7,8 @@ use clap::{Args, ValueEnum};
 
 use crate::analysis::compare::gate::{CompareGates, Slowdown, parse_slowdown};
 use crate::error::{Error, Outcome};
-use crate::render::compare::{chart, json, markdown, table};
-use crate::render::out::{OutFile, write_folder};
+use crate::render::compare::{json, markdown, table};
+use crate::render::out::write_folder;
 
 const GATES: &str =
     "Gates (each failed gate: exit 3 after writing everything, a failed JUnit case)";
@@ -80,33 +80,12 @@ pub fn run(args: CompareArgs) -> Result<Outcome, Error> {
     let outcomes = gates.check(&c);
     let failed = outcomes.iter().any(|g| !g.passed);
     if let Some(dir) = &args.out {
-        let mut files = vec![OutFile {
-            name: "compare.json".to_owned(),
-            bytes: {
-                let mut v = Vec::new();
-                json::write(&c, &mut v).map_err(Error::Output)?;
-                v
-            },
-        }];
-        files.push(OutFile {
-            name: "summary.md".to_owned(),
-            bytes: markdown::write(&c).into_bytes(),
-        });
-        match chart::charts(&c) {
-            Ok(charts) => files.extend(charts.into_iter().map(|(name, svg)| OutFile {
-                name: name.to_owned(),
-                bytes: svg.into_bytes(),
-            })),
-            // The charts are extras: the rest is still written.
-            Err(e) => eprintln!("goattrib: warning: {e}"),
+        let rendered =
+            crate::render::out::comparison(&c, (!gates.is_empty()).then_some(&outcomes[..]));
+        for w in &rendered.warnings {
+            eprintln!("goattrib: warning: {w}");
         }
-        if !gates.is_empty() {
-            files.push(OutFile {
-                name: "junit.xml".to_owned(),
-                bytes: crate::render::junit::write("compare", &outcomes).into_bytes(),
-            });
-        }
-        write_folder(dir, &files)?;
+        write_folder(dir, &rendered.files)?;
     }
     if !args.quiet {
         let stdout = std::io::stdout();

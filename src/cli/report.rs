@@ -9,7 +9,16 @@ use crate::analysis::gate::{self, Limit, ReportGates};
 use crate::error::{Error, Outcome};
 use crate::model::CauseKind;
 use crate::model::GateOutcome;
-use crate::render::{self, Format, table::TableOptions};
+use crate::render::{self, table::TableOptions};
+
+/// `--format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Tables for a terminal or a CI log.
+    Table,
+    /// One JSON object (`goattrib.report/v1`).
+    Json,
+}
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
@@ -175,7 +184,7 @@ pub fn run(args: ReportArgs) -> Result<Outcome, Error> {
         print(&report, &args)?;
     }
     if let Some(dir) = &args.out {
-        let mut rendered = render::out::render(&report, outcomes.as_deref());
+        let mut rendered = render::out::report(&report, outcomes.as_deref());
         // The next pipeline's baseline, without the whole hash log (see `compare`).
         let mut manifest = Vec::new();
         crate::ingest::manifest::write(&current, &mut manifest).map_err(Error::Output)?;

@@ -21,8 +21,8 @@ use crate::render::{headline, palette};
 
 type W = Writer<Vec<u8>>;
 
-/// What the page shows besides the report.
-pub struct Extras<'a> {
+/// `index.html`, with what the page shows besides the report.
+pub struct Page<'a> {
     pub charts: &'a [Chart],
     /// The gates checked, when any were asked for.
     pub gates: Option<&'a [GateOutcome]>,
@@ -68,7 +68,17 @@ footer{margin-top:36px;color:var(--muted);font-size:12px}
 "#;
 
 /// The page for `report`.
-pub fn write(report: &Report, extras: &Extras<'_>) -> String {
+impl crate::render::Render<Report> for Page<'_> {
+    fn file_name(&self) -> &'static str {
+        "index.html"
+    }
+
+    fn render(&self, report: &Report) -> std::io::Result<Vec<u8>> {
+        Ok(write(report, self).into_bytes())
+    }
+}
+
+pub fn write(report: &Report, extras: &Page<'_>) -> String {
     let mut w = Writer::new(Vec::new());
     // Writing into a Vec cannot fail.
     if page(&mut w, report, extras).is_err() {
@@ -79,7 +89,7 @@ pub fn write(report: &Report, extras: &Extras<'_>) -> String {
     out
 }
 
-fn page(w: &mut W, r: &Report, x: &Extras<'_>) -> Result<()> {
+fn page(w: &mut W, r: &Report, x: &Page<'_>) -> Result<()> {
     w.write_event(Event::DocType(BytesText::from_escaped("html")))?;
     node(w, "html", &[("lang", "en")], |w| {
         node(w, "head", &[], |w| {

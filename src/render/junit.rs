@@ -8,6 +8,23 @@ use quick_xml::events::{BytesDecl, BytesText, Event};
 
 use crate::model::GateOutcome;
 
+/// `junit.xml`: one test case per gate, for `artifacts:reports:junit`, over a report or a
+/// comparison alike (the cases are already checked).
+pub struct Junit<'a> {
+    pub suite: &'static str,
+    pub cases: &'a [GateOutcome],
+}
+
+impl<T: ?Sized> crate::render::Render<T> for Junit<'_> {
+    fn file_name(&self) -> &'static str {
+        "junit.xml"
+    }
+
+    fn render(&self, _: &T) -> std::io::Result<Vec<u8>> {
+        Ok(write(self.suite, self.cases).into_bytes())
+    }
+}
+
 /// The JUnit XML document for `cases`, as one `<testsuite name="suite">`.
 pub fn write(suite: &str, cases: &[GateOutcome]) -> String {
     let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);

@@ -13,6 +13,19 @@ use crate::render::table::{percent, seconds};
 /// Rows in each table.
 const TOP: usize = 5;
 
+/// `summary.md` of the report folder.
+pub struct Summary;
+
+impl crate::render::Render<Report> for Summary {
+    fn file_name(&self) -> &'static str {
+        "summary.md"
+    }
+
+    fn render(&self, report: &Report) -> std::io::Result<Vec<u8>> {
+        Ok(write(report).into_bytes())
+    }
+}
+
 pub fn write(report: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "### goattrib: Go build cache\n");

@@ -21,6 +21,19 @@ struct Family<'a> {
     samples: Vec<(Vec<(&'a str, &'a str)>, f64)>,
 }
 
+/// `metrics.txt` of the report folder, for `artifacts:reports:metrics`.
+pub struct OpenMetrics;
+
+impl crate::render::Render<Report> for OpenMetrics {
+    fn file_name(&self) -> &'static str {
+        "metrics.txt"
+    }
+
+    fn render(&self, report: &Report) -> std::io::Result<Vec<u8>> {
+        Ok(write(report).into_bytes())
+    }
+}
+
 /// The OpenMetrics exposition of `report`.
 pub fn write(report: &Report) -> String {
     let s = &report.summary;

@@ -1,5 +1,7 @@
-//! Renderers: each takes a finished [`crate::model::Report`] and writes one output format.
-//! They compute nothing; adding an output touches its file, `Format` and a test.
+//! Renderers: each takes a finished [`crate::model::Report`] (or
+//! [`crate::model::compare::Comparison`]) and writes one output format. They compute
+//! nothing; words and colours live here. A file of an output folder is a [`Render`]er,
+//! listed in `out.rs`; adding one touches its file, that list and a test.
 
 pub mod compare;
 pub mod gate;
@@ -16,13 +18,12 @@ pub mod perfetto;
 pub mod svg;
 pub mod table;
 
-/// `--format` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// Tables for a terminal or a CI log.
-    Table,
-    /// One JSON object (`goattrib.report/v1`).
-    Json,
+/// One file of an output folder, rendered from a finished report or comparison.
+pub trait Render<T: ?Sized> {
+    /// The file's name inside the folder.
+    fn file_name(&self) -> &'static str;
+    /// The file's bytes.
+    fn render(&self, input: &T) -> std::io::Result<Vec<u8>>;
 }
 
 use crate::model::{ActionReport, CacheOutcome, JobOutcome, JobSection, Report};

@@ -1,16 +1,16 @@
-//! `report --out DIR`: renders every output of the report folder a GitLab job keeps as an
-//! artifact, and writes them. The folder is created if missing and updated, never wiped:
-//! each file is written to a temporary file in the same directory and renamed over the old
-//! one, so a reader (or a job killed mid-write) sees the old file or the new one, never half.
-//! Files this run does not produce (charts of an earlier run) are left alone and not linked.
-//! Not for rendering itself: each file's renderer has its own module.
+//! Output folders: `report --out DIR` (the folder a GitLab job keeps as an artifact) and
+//! `compare --out DIR`. Each folder is a list of [`Render`]ers over the finished report or
+//! comparison; this file only runs them and writes their files. The folder is created if
+//! missing and updated, never wiped: each file is written to a temporary file in the same
+//! directory and renamed over the old one, so a reader (or a job killed mid-write) sees the
+//! old file or the new one, never half. Files this run does not produce are left alone.
 
 use std::path::{Path, PathBuf};
 
 pub use crate::atomic::{OutError, write_atomic};
-use crate::model::GateOutcome;
-use crate::model::Report;
-use crate::render::{html, json, junit, markdown, metrics, perfetto, svg};
+use crate::model::compare::Comparison;
+use crate::model::{GateOutcome, Report};
+use crate::render::{Render, compare, html, json, junit, markdown, metrics, perfetto, svg};
 
 /// One rendered file: its name inside the folder and its bytes.
 #[derive(Debug, Clone)]
@@ -27,58 +27,89 @@ pub struct Rendered {
     pub warnings: Vec<String>,
 }
 
-/// Renders the folder's files. `gates` is `None` when no gate was asked for (no `junit.xml`).
-pub fn render(report: &Report, gates: Option<&[GateOutcome]>) -> Rendered {
+impl Rendered {
+    /// Runs each renderer over `input`; one that fails leaves its file out, with a warning.
+    fn run<T: ?Sized>(&mut self, input: &T, renderers: &[&dyn Render<T>]) {
+        for r in renderers {
+            match r.render(input) {
+                Ok(bytes) => self.push(r.file_name(), bytes),
+                Err(e) => self
+                    .warnings
+                    .push(format!("{} not rendered: {e}", r.file_name())),
+            }
+        }
+    }
+
+    fn push(&mut self, name: &str, bytes: Vec<u8>) {
+        self.files.push(OutFile {
+            name: name.to_owned(),
+            bytes,
+        });
+    }
+}
+
+/// The report folder's files. `gates` is `None` when no gate was asked for (no `junit.xml`).
+pub fn report(report: &Report, gates: Option<&[GateOutcome]>) -> Rendered {
     let mut r = Rendered::default();
     let charts = match svg::charts(report) {
         Ok(c) => c,
         Err(e) => {
-            let mut msg = format!("charts not drawn: {e}");
-            let mut source = std::error::Error::source(&e);
-            while let Some(s) = source {
-                msg.push_str(&format!(": {s}"));
-                source = s.source();
-            }
-            r.warnings.push(msg);
+            r.warnings.push(format!(
+                "charts not drawn: {}",
+                crate::model::error_chain(&e)
+            ));
             Vec::new()
         }
     };
-    let page = html::write(
-        report,
-        &html::Extras {
-            charts: &charts,
-            gates,
-        },
-    );
-    r.files.push(file("index.html", page.into_bytes()));
+    let page = html::Page {
+        charts: &charts,
+        gates,
+    };
+    let junit = gates.map(|cases| junit::Junit {
+        suite: "gates",
+        cases,
+    });
+    let mut renderers: Vec<&dyn Render<Report>> = vec![
+        &page,
+        &markdown::Summary,
+        &json::Json,
+        &metrics::OpenMetrics,
+        &perfetto::Perfetto,
+    ];
+    if let Some(j) = &junit {
+        renderers.push(j);
+    }
+    r.run(report, &renderers[..1]);
     for c in &charts {
-        r.files.push(file(c.file_name, c.svg.clone().into_bytes()));
+        r.push(c.file_name, c.svg.clone().into_bytes());
     }
-    r.files
-        .push(file("summary.md", markdown::write(report).into_bytes()));
-    let mut report_json = Vec::new();
-    // Writing JSON into a Vec fails only if serialisation does; the file is then empty and
-    // the warning says so.
-    if let Err(e) = json::write(report, &mut report_json) {
-        r.warnings.push(format!("report.json not rendered: {e}"));
-    }
-    r.files.push(file("report.json", report_json));
-    r.files
-        .push(file("metrics.txt", metrics::write(report).into_bytes()));
-    r.files
-        .push(file("trace.json", perfetto::write(report).into_bytes()));
-    if let Some(cases) = gates {
-        r.files
-            .push(file("junit.xml", junit::write("gates", cases).into_bytes()));
-    }
+    r.run(report, &renderers[1..]);
     r
 }
 
-fn file(name: &str, bytes: Vec<u8>) -> OutFile {
-    OutFile {
-        name: name.to_owned(),
-        bytes,
+/// `compare --out`'s files: compare.json, summary.md, the charts and, with gates, junit.xml.
+pub fn comparison(c: &Comparison, gates: Option<&[GateOutcome]>) -> Rendered {
+    let mut r = Rendered::default();
+    r.run(c, &[&compare::json::Json, &compare::markdown::Summary]);
+    match compare::chart::charts(c) {
+        Ok(charts) => {
+            for (name, svg) in charts {
+                r.push(name, svg.into_bytes());
+            }
+        }
+        // The charts are extras: the rest is still written.
+        Err(e) => r.warnings.push(crate::model::error_chain(&e)),
     }
+    if let Some(cases) = gates {
+        r.run(
+            c,
+            &[&junit::Junit {
+                suite: "compare",
+                cases,
+            }],
+        );
+    }
+    r
 }
 
 /// Writes `files` into `dir` (created if missing), each atomically. Returns the paths written.
@@ -107,7 +138,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let blocker = dir.path().join("file");
         std::fs::write(&blocker, "x").unwrap();
-        let e = write_folder(&blocker.join("sub"), &[file("a", vec![])]).unwrap_err();
+        let file = OutFile {
+            name: "a".into(),
+            bytes: vec![],
+        };
+        let e = write_folder(&blocker.join("sub"), &[file]).unwrap_err();
         assert!(e.to_string().contains("file"), "{e}");
         assert_eq!(e.action, "create directory");
     }

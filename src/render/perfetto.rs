@@ -21,6 +21,19 @@ fn us(ms: f64) -> f64 {
     (ms * 1000.0).round()
 }
 
+/// `trace.json` of the report folder.
+pub struct Perfetto;
+
+impl crate::render::Render<Report> for Perfetto {
+    fn file_name(&self) -> &'static str {
+        "trace.json"
+    }
+
+    fn render(&self, report: &Report) -> std::io::Result<Vec<u8>> {
+        Ok(write(report).into_bytes())
+    }
+}
+
 pub fn write(report: &Report) -> String {
     let mut events: Vec<Value> = Vec::new();
     let timed: Vec<(usize, f64, f64)> = report

@@ -11,6 +11,19 @@ use crate::render::table::{percent, seconds};
 /// Rows per list.
 const ROWS: usize = 15;
 
+/// `summary.md` of `compare --out`.
+pub struct Summary;
+
+impl crate::render::Render<Comparison> for Summary {
+    fn file_name(&self) -> &'static str {
+        "summary.md"
+    }
+
+    fn render(&self, c: &Comparison) -> std::io::Result<Vec<u8>> {
+        Ok(write(c).into_bytes())
+    }
+}
+
 pub fn write(c: &Comparison) -> String {
     let mut md = String::new();
     let (b, h, d) = (&c.base, &c.head, &c.delta);
