@@ -1,0 +1,267 @@
+//! The root cause of every cache miss, from the real hash inputs.
+//!
+//! Each missed action's classified inputs are diffed against the baseline's under the same
+//! key. An own change (any input but dependency IDs) names the cause, the broadest first
+//! (toolchain, platform, env, flags, go directive, workdir, source: fixing a narrower change
+//! alone would not have saved the rebuild); only dependency IDs changed → `dependency`, with
+//! the origins found by walking down the graph; nothing changed → the entry was `evicted`.
+
+use std::collections::HashMap;
+
+use super::graph::ActionGraph;
+use crate::model::{Build, CacheOutcome, Cause, CauseKind, InputClass, KeyInputs};
+
+mod diff;
+pub mod hints;
+mod origins;
+
+use diff::{Change, diff, is_dependency_change, source_detail};
+use hints::{cold, evicted, hint, link_not_kept, new_action, no_baseline, unknown};
+use origins::{dependency, module_version_changes};
+
+/// What a baseline contributes to cause analysis.
+pub struct Baseline<'a> {
+    pub build: &'a Build,
+    pub inputs: &'a KeyInputs,
+}
+
+/// Names every miss's cause. Returns one entry per action (`None` for non-misses).
+pub fn attribute(
+    build: &Build,
+    graph: &ActionGraph,
+    current: &KeyInputs,
+    baseline: Option<&Baseline>,
+) -> Vec<Option<Cause>> {
+    let actions = &build.actions;
+    let mut causes: Vec<Option<Cause>> = vec![None; actions.len()];
+    let warm = actions
+        .iter()
+        .any(|a| a.is_package_build() && a.cache == CacheOutcome::Hit);
+    let build_index: HashMap<&str, usize> = actions
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.is_package_build())
+        .map(|(i, a)| (a.package.as_str(), i))
+        .collect();
+    let versions = baseline
+        .map(|b| module_version_changes(b.build, build))
+        .unwrap_or_default();
+    let cgo_switched = baseline.is_some_and(|b| {
+        b.build.meta.cgo_enabled.is_some() && b.build.meta.cgo_enabled != build.meta.cgo_enabled
+    });
+
+    // Dependencies first, so a dependency-caused miss can read its deps' causes.
+    for &i in &graph.order {
+        let a = &actions[i];
+        if a.cache != CacheOutcome::Miss {
+            continue;
+        }
+        let Some(key) = a.hash_key() else {
+            continue;
+        };
+        let Some(base) = baseline else {
+            causes[i] = Some(if warm { no_baseline() } else { cold() });
+            continue;
+        };
+        let Some(now) = current.get(&key) else {
+            causes[i] = Some(unknown(
+                "this build has no gocachehash input for the action",
+                "record the build with `goattrib record` (it sets GODEBUG=gocachehash=1)",
+            ));
+            continue;
+        };
+        let Some(before) = base.inputs.get(&key) else {
+            let in_baseline = base
+                .build
+                .actions
+                .iter()
+                .any(|b| b.mode == a.mode && b.package == a.package);
+            causes[i] = Some(if base.inputs.is_empty() {
+                unknown(
+                    "the baseline has no gocachehash inputs to compare with",
+                    "record the baseline with `goattrib record`, or pass its manifest.json.gz",
+                )
+            } else if in_baseline {
+                unknown(
+                    "the baseline ran this action but logged no hash inputs for it",
+                    "make sure the baseline's build.stderr is complete",
+                )
+            } else {
+                new_action()
+            });
+            continue;
+        };
+        let changes = diff(before, now);
+        let own: Vec<&Change> = changes
+            .iter()
+            .filter(|c| !is_dependency_change(c))
+            .collect();
+        causes[i] = Some(if own.is_empty() {
+            let deps_changed: Vec<&Change> = changes
+                .iter()
+                .filter(|c| c.class == InputClass::Import)
+                .collect();
+            if deps_changed.is_empty() && changes.is_empty() {
+                if a.mode == crate::model::Mode::Link {
+                    link_not_kept()
+                } else {
+                    evicted()
+                }
+            } else {
+                dependency(
+                    i,
+                    &changes,
+                    &deps_changed,
+                    actions,
+                    &build_index,
+                    &causes,
+                    &versions,
+                )
+            }
+        } else {
+            own_change(&own, &changes, cgo_switched, &versions, &a.module)
+        });
+    }
+    // Tools run on behalf of a package (cgo, asm...) share its build's cause; they run
+    // before the build action finishes, so this is a second pass.
+    for (i, a) in actions.iter().enumerate() {
+        if a.cache == CacheOutcome::Miss && a.hash_key().is_none() {
+            causes[i] = build_index
+                .get(a.package.as_str())
+                .and_then(|&b| causes[b].clone());
+        }
+    }
+    causes
+}
+
+/// Drops changes that are consequences of another change in the same key: -trimpath
+/// empties the linker's GOROOT and leaves the CGO_* flags out of the build info.
+fn without_consequences<'a>(own: &[&'a Change]) -> Vec<&'a Change> {
+    let trimpath = own
+        .iter()
+        .any(|c| c.name == "trimpath" || c.name == "build setting -trimpath");
+    own.iter()
+        .copied()
+        .filter(|c| {
+            let cgo_flags_dropped = c.name.starts_with("build setting CGO_")
+                && c.name.ends_with("FLAGS")
+                && c.after.is_none();
+            !(trimpath && (c.name == "GOROOT" || cgo_flags_dropped))
+        })
+        .collect()
+}
+
+/// The changes most worth naming first: values that changed before inputs that appeared or
+/// vanished, the key's own lines before the build info's copies of them.
+fn salience(c: &Change) -> (bool, bool) {
+    let from_build_info = c.name.starts_with("build setting") || c.name.starts_with("module ");
+    (c.before.is_none() || c.after.is_none(), from_build_info)
+}
+
+fn own_change(
+    own: &[&Change],
+    all: &[Change],
+    cgo_switched: bool,
+    versions: &HashMap<String, (String, String)>,
+    module: &str,
+) -> Cause {
+    let filtered = without_consequences(own);
+    let own: &[&Change] = if filtered.is_empty() { own } else { &filtered };
+    let kind_of = |c: &Change| {
+        // A file-set change that comes with CGO_ENABLED switching is the switch's doing.
+        if cgo_switched
+            && c.class == InputClass::Source
+            && (c.before.is_none() || c.after.is_none())
+        {
+            CauseKind::Env
+        } else {
+            c.class.cause_kind()
+        }
+    };
+    let kind = own
+        .iter()
+        .map(|c| kind_of(c))
+        .min()
+        .unwrap_or(CauseKind::Unknown);
+    let mut top: Vec<&Change> = own.iter().copied().filter(|c| kind_of(c) == kind).collect();
+    top.sort_by_key(|c| salience(c));
+    let mut detail = match kind {
+        CauseKind::Source => source_detail(&top),
+        CauseKind::Env if cgo_switched && top.iter().all(|c| c.class == InputClass::Source) => {
+            "CGO_ENABLED changed, and with it the package's file set".to_owned()
+        }
+        _ => top
+            .iter()
+            .take(3)
+            .map(|c| c.describe())
+            .collect::<Vec<_>>()
+            .join("; "),
+    };
+    if let Some((from, to)) = versions.get(module) {
+        detail.push_str(&format!(" (module {module} {from} → {to})"));
+    }
+    Cause {
+        kind,
+        hint: hint(kind).to_owned(),
+        detail,
+        origins: Vec::new(),
+        changed: all.iter().map(Change::describe).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::hashlog::classify;
+    use crate::model::Input;
+
+    fn inputs(lines: &[&str]) -> Vec<Input> {
+        classify(&lines.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn diff_names_changed_added_and_removed_inputs() {
+        let before = inputs(&[
+            "go1.27.3",
+            "file a.go X\n",
+            "file b.go Y\n",
+            "import fmt 1\n",
+        ]);
+        let after = inputs(&[
+            "go1.27.3",
+            "file a.go Z\n",
+            "file c.go W\n",
+            "import fmt 1\n",
+        ]);
+        let changes = diff(&before, &after);
+        let own: Vec<&Change> = changes.iter().collect();
+        assert_eq!(
+            source_detail(&own),
+            "a.go changed; c.go added; b.go removed"
+        );
+    }
+
+    #[test]
+    fn broadest_own_change_wins() {
+        let before = inputs(&[
+            "go1.27.3",
+            "goos linux goarch amd64\n",
+            "GOAMD64=v1\n",
+            "file a.go X\n",
+        ]);
+        let after = inputs(&[
+            "go1.27.3",
+            "goos linux goarch arm64\n",
+            "GOARM64=v8.0\n",
+            "file a_arm64.go X\n",
+        ]);
+        let changes = diff(&before, &after);
+        let own: Vec<&Change> = changes
+            .iter()
+            .filter(|c| !is_dependency_change(c))
+            .collect();
+        let cause = own_change(&own, &changes, false, &HashMap::new(), "std");
+        assert_eq!(cause.kind, CauseKind::Platform);
+        assert_eq!(cause.detail, "GOARCH: amd64 → arm64");
+    }
+}
