@@ -8,24 +8,18 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::ingest::actiongraph::ActionGraph;
-use crate::ingest::gitlab_trace::JobTrace;
 use crate::ingest::hashlog::HashLog;
 use crate::ingest::xtext::{ArchiveSource, XTrace};
 use crate::ingest::{Inputs, chrome_trace::ChromeTrace};
 use crate::model::{
-    Action, Build, BuildMeta, CacheOutcome, Evidence, Mode, ModuleInfo, STD_MODULE, UNKNOWN_MODULE,
+    Action, Build, BuildData, BuildMeta, CacheOutcome, Evidence, Mode, ModuleInfo, STD_MODULE,
+    UNKNOWN_MODULE,
 };
 
-/// A build plus the hash inputs of its actions (kept apart: the report never shows them).
-#[derive(Debug, Default)]
-pub struct Assembled {
-    pub build: Build,
-    pub hashes: HashLog,
-    /// The GitLab job the build ran in, when a job trace was given.
-    pub job: Option<JobTrace>,
-}
-
-pub fn assemble(mut inputs: Inputs) -> Assembled {
+/// Assembles a build from a bundle's files: its actions from the best evidence given, their
+/// classified hash inputs (the hash log itself is not kept: the report never shows it) and
+/// its job.
+pub fn assemble(mut inputs: Inputs) -> BuildData {
     let mut warnings: Vec<String> = inputs.warnings.iter().map(ToString::to_string).collect();
     if inputs.job_traces.len() > 1 {
         warnings.push(format!(
@@ -140,14 +134,14 @@ pub fn assemble(mut inputs: Inputs) -> Assembled {
             .collect(),
     };
     warnings.extend(inputs.errors.iter().map(|e| crate::model::error_chain(e)));
-    Assembled {
+    BuildData {
         build: Build {
             meta,
             actions,
             modules,
             warnings,
         },
-        hashes,
+        inputs: hashes.classified(),
         job,
     }
 }

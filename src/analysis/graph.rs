@@ -8,7 +8,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use crate::model::Action;
 
 /// Edges point from an action to each action it depends on.
-pub struct ActionGraph {
+pub struct Dag {
     pub graph: DiGraph<usize, ()>,
     /// Action indexes, dependencies before dependents.
     pub order: Vec<usize>,
@@ -18,7 +18,7 @@ pub struct ActionGraph {
     pub dangling: usize,
 }
 
-impl ActionGraph {
+impl Dag {
     pub fn new(actions: &[Action]) -> Self {
         let mut graph = DiGraph::with_capacity(actions.len(), actions.len() * 4);
         let nodes: Vec<NodeIndex> = (0..actions.len()).map(|i| graph.add_node(i)).collect();
@@ -40,7 +40,7 @@ impl ActionGraph {
             Ok(sorted) => (sorted.into_iter().rev().map(|n| graph[n]).collect(), false),
             Err(_) => ((0..actions.len()).collect(), true),
         };
-        ActionGraph {
+        Dag {
             graph,
             order,
             cyclic,
@@ -122,7 +122,7 @@ mod tests {
             action(4, &[], 10),
             action(5, &[9], 1),
         ];
-        let g = ActionGraph::new(&actions);
+        let g = Dag::new(&actions);
         assert_eq!(g.dangling, 1);
         let path: Vec<u64> = g
             .critical_path(&actions)

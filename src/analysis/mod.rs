@@ -10,21 +10,11 @@ pub mod graph;
 pub mod job;
 mod report;
 
-pub use assemble::{Assembled, assemble};
+pub use assemble::assemble;
 pub use report::analyze;
 
 use crate::ingest::Inputs;
 use crate::model::{BuildData, Report};
-
-impl From<Assembled> for BuildData {
-    fn from(a: Assembled) -> Self {
-        BuildData {
-            inputs: a.hashes.classified(),
-            build: a.build,
-            job: a.job,
-        }
-    }
-}
 
 /// Reads one build from its inputs: from its manifest when that is what was given (the
 /// loader keeps a manifest only when no bundle file describes the build), else assembled
@@ -32,7 +22,7 @@ impl From<Assembled> for BuildData {
 pub fn prepare(mut inputs: Inputs) -> BuildData {
     match inputs.manifest.take() {
         Some(manifest) => join_manifest(*manifest, inputs),
-        None => assemble(inputs).into(),
+        None => assemble(inputs),
     }
 }
 

@@ -5,13 +5,13 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::BuildData;
 use super::cause::{Baseline, attribute};
-use super::graph::ActionGraph;
+use super::graph::Dag;
 use crate::model::*;
 
 pub fn analyze(current: &BuildData, baseline: Option<&BuildData>) -> Report {
     let build = &current.build;
     let actions = &build.actions;
-    let graph = ActionGraph::new(actions);
+    let graph = Dag::new(actions);
     let mut warnings = build.warnings.clone();
     if graph.cyclic {
         warnings.push(

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use super::graph::ActionGraph;
+use super::graph::Dag;
 use crate::model::{Build, CacheOutcome, Cause, CauseKind, InputClass, KeyInputs};
 
 mod diff;
@@ -28,7 +28,7 @@ pub struct Baseline<'a> {
 /// Names every miss's cause. Returns one entry per action (`None` for non-misses).
 pub fn attribute(
     build: &Build,
-    graph: &ActionGraph,
+    graph: &Dag,
     current: &KeyInputs,
     baseline: Option<&Baseline>,
 ) -> Vec<Option<Cause>> {
