@@ -3,8 +3,8 @@
 //! bytes by hand (marker seconds, FF_TIMESTAMPS times) and are hard-coded as truths.
 
 use goattrib::ingest::gitlab_trace::{
-    CacheOp, CacheOpKind, CacheOutcome, JobOutcome, JobTrace, MAX_LINE_BYTES, ParseOptions, parse,
-    parse_with, sniff,
+    CacheOp, CacheOpKind, CacheOpOutcome, JobOutcome, JobTrace, MAX_LINE_BYTES, TraceOptions,
+    parse, parse_with, sniff,
 };
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::{BufReader, Read};
@@ -84,7 +84,7 @@ fn script_texts(t: &JobTrace) -> Vec<&str> {
     t.script_lines.iter().map(|l| l.text.as_str()).collect()
 }
 
-fn cache(op: &CacheOp) -> (CacheOpKind, Option<&str>, CacheOutcome, Option<&str>) {
+fn cache(op: &CacheOp) -> (CacheOpKind, Option<&str>, CacheOpOutcome, Option<&str>) {
     (op.op, op.key.as_deref(), op.outcome, op.detail.as_deref())
 }
 
@@ -176,7 +176,7 @@ fn runner_13_12_docker_machine_cache_miss_then_save() {
         (
             CacheOpKind::Restore,
             Some("unit test 1/8-v13-12-0-2"),
-            CacheOutcome::Miss,
+            CacheOpOutcome::Miss,
             Some("FATAL: file does not exist")
         )
     );
@@ -188,7 +188,7 @@ fn runner_13_12_docker_machine_cache_miss_then_save() {
         (
             CacheOpKind::Save,
             Some("unit test 1/8-v13-12-0-2"),
-            CacheOutcome::Saved,
+            CacheOpOutcome::Saved,
             None
         )
     );
@@ -351,7 +351,7 @@ fn runner_10_6_docker_cache_hit_and_policy_skip() {
         (
             CacheOpKind::Restore,
             Some("ruby-2.3.6-with-yarn"),
-            CacheOutcome::Hit,
+            CacheOpOutcome::Hit,
             None
         )
     );
@@ -369,7 +369,7 @@ fn runner_10_6_docker_cache_hit_and_policy_skip() {
         (
             CacheOpKind::Save,
             Some("ruby-2.3.6-with-yarn"),
-            CacheOutcome::Skipped,
+            CacheOpOutcome::Skipped,
             Some("Not uploading cache ruby-2.3.6-with-yarn due to policy")
         )
     );
@@ -674,7 +674,7 @@ fn runner_18_7_ff_timestamps_without_esc_or_cr() {
         (
             CacheOpKind::Restore,
             Some("v0-23-0-protected"),
-            CacheOutcome::Hit,
+            CacheOpOutcome::Hit,
             None
         )
     );
@@ -727,7 +727,7 @@ fn script_lines_can_be_skipped_on_a_real_trace() {
             .expect("read");
     let lean = parse_with(
         &bytes[..],
-        &ParseOptions {
+        &TraceOptions {
             keep_script_lines: false,
         },
     )
@@ -766,7 +766,7 @@ fn skipping_unread_script_output_changes_nothing() {
         inputs.push((path.display().to_string(), bytes));
     }
     assert!(inputs.len() >= 14, "{} traces", inputs.len());
-    let lean_opts = ParseOptions {
+    let lean_opts = TraceOptions {
         keep_script_lines: false,
     };
     for (name, bytes) in &inputs {

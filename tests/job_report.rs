@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use goattrib::model::{CauseKind, JobCacheOutcome, JobOutcome, Report};
+use goattrib::model::{CacheOpOutcome, CauseKind, JobOutcome, Report};
 
 fn shared_trace(name: &str) -> Option<PathBuf> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -56,9 +56,9 @@ fn a_job_log_alone_gives_the_job_timeline_and_cache_table() {
     let restore = &job.cache[0];
     assert_eq!(
         (restore.key.as_deref(), restore.outcome),
-        (Some("unit test 1/8-v13-12-0-2"), JobCacheOutcome::Miss)
+        (Some("unit test 1/8-v13-12-0-2"), CacheOpOutcome::Miss)
     );
-    assert_eq!(job.cache[1].outcome, JobCacheOutcome::Saved);
+    assert_eq!(job.cache[1].outcome, CacheOpOutcome::Saved);
     assert_eq!(job.fresh_clone, Some(true));
 }
 
@@ -117,7 +117,7 @@ fn restored_cache_leaves_evicted_misses_alone() {
         .filter_map(|a| a.cause.as_ref().map(|c| c.kind))
         .collect();
     assert_eq!(kinds, vec![CauseKind::Evicted, CauseKind::Evicted]);
-    assert_eq!(r.job.unwrap().cache[0].outcome, JobCacheOutcome::Hit);
+    assert_eq!(r.job.unwrap().cache[0].outcome, CacheOpOutcome::Hit);
 }
 
 #[test]
@@ -185,7 +185,7 @@ fn joined_restore_failed_makes_every_package_miss_cache_not_restored() {
         [(CauseKind::CacheNotRestored, 67)].into_iter().collect()
     );
     let job = r.job.unwrap();
-    assert_eq!(job.cache[0].outcome, JobCacheOutcome::Miss);
+    assert_eq!(job.cache[0].outcome, CacheOpOutcome::Miss);
     assert_eq!(job.executor.as_deref(), Some("docker+machine"));
 }
 
@@ -212,7 +212,7 @@ fn joined_restore_ok_has_no_package_misses() {
         Some(&[joined("baseline")]),
     );
     assert_eq!(r.summary.packages.misses, 0);
-    assert_eq!(r.job.unwrap().cache[0].outcome, JobCacheOutcome::Hit);
+    assert_eq!(r.job.unwrap().cache[0].outcome, CacheOpOutcome::Hit);
 }
 
 #[test]
@@ -348,7 +348,7 @@ fn joined_moved_workdir_misses_name_both_build_directories() {
     let job = r.job.as_ref().unwrap();
     // As the frame says: `Initialized empty Git repository`, `Created fresh repository.`.
     assert_eq!(job.fresh_clone, Some(true));
-    assert_eq!(job.cache[0].outcome, JobCacheOutcome::Hit);
+    assert_eq!(job.cache[0].outcome, CacheOpOutcome::Hit);
     // The baseline's own job log names checkout A.
     let base = report(
         &[

@@ -325,7 +325,7 @@ fn compile_error_fails_the_build_and_stops_dependents() {
     let not_run: Vec<&str> = r
         .actions
         .iter()
-        .filter(|a| a.mode == "build" && a.cache == CacheOutcome::None)
+        .filter(|a| a.mode == "build" && a.cache == CacheOutcome::NoLookup)
         .map(|a| a.package.as_str())
         .collect();
     assert_eq!(not_run, vec![SHOP, REPORT]);

@@ -528,7 +528,7 @@ fn big_report() -> Report {
             ),
             1 => (30.0, CacheOutcome::Miss, Some(CauseKind::Source)),
             2..=5 => (0.05 + (id % 7) as f64 * 0.02, CacheOutcome::Hit, None),
-            _ => (0.3, CacheOutcome::None, None),
+            _ => (0.3, CacheOutcome::NoLookup, None),
         };
         let start = worker_free[w];
         worker_free[w] = start + dur + 0.01;

@@ -216,12 +216,12 @@ fn from_action_graph(graph: &ActionGraph) -> Vec<Action> {
                 let never_started = g.time_start_ns.is_none() && g.time_done_ns.is_none();
                 if never_started || (has_action_ids && g.action_id.is_none()) {
                     // Never started: the build stopped before reaching it.
-                    CacheOutcome::None
+                    CacheOutcome::NoLookup
                 } else {
                     CacheOutcome::Hit
                 }
             } else {
-                CacheOutcome::None
+                CacheOutcome::NoLookup
             };
             let duration_ns = match (g.time_start_ns, g.time_done_ns) {
                 (Some(s), Some(d)) => Some(d.saturating_sub(s).max(0)),

@@ -4,9 +4,7 @@
 //!
 //! Reads the typed [`JobTrace`]; nothing here splits log lines (that is `ingest::gitlab_trace`).
 
-use crate::ingest::gitlab_trace::{
-    CacheOpKind, CacheOutcome as TraceCacheOutcome, GoCommand, JobTrace,
-};
+use crate::ingest::gitlab_trace::{CacheOpKind, CacheOpOutcome, GoCommand, JobTrace};
 use crate::model::{
     Action, CacheOutcome, CacheValue, Cause, CauseKind, JobCacheOp, JobSection, JobSectionTime, ms,
 };
@@ -24,15 +22,13 @@ fn failed_restore(job: &JobTrace) -> Option<&crate::ingest::gitlab_trace::CacheO
         .iter()
         .filter(|c| c.op == CacheOpKind::Restore)
         .collect();
-    if restores.iter().any(|c| c.outcome == TraceCacheOutcome::Hit) {
+    if restores.iter().any(|c| c.outcome == CacheOpOutcome::Hit) {
         return None;
     }
-    restores.into_iter().rev().find(|c| {
-        matches!(
-            c.outcome,
-            TraceCacheOutcome::Miss | TraceCacheOutcome::Failed
-        )
-    })
+    restores
+        .into_iter()
+        .rev()
+        .find(|c| matches!(c.outcome, CacheOpOutcome::Miss | CacheOpOutcome::Failed))
 }
 
 /// Rewrites `evicted` and `cold` misses as `cache-not-restored` when the job trace shows the

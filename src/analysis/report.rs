@@ -153,7 +153,7 @@ fn counts<'a>(builds: impl Iterator<Item = &'a Action>) -> PackageCounts {
             CacheOutcome::Hit => c.hits += 1,
             CacheOutcome::Miss => c.misses += 1,
             CacheOutcome::Installed => c.installed += 1,
-            CacheOutcome::None => c.not_run += 1,
+            CacheOutcome::NoLookup => c.not_run += 1,
         }
     }
     c.hit_rate = rate(c.hits, c.misses);

@@ -147,7 +147,7 @@ pub fn parse_file_with(
             &whole(&mut reader)?,
         ))),
         InputKind::GitLabTrace => {
-            let trace_opts = gitlab_trace::ParseOptions {
+            let trace_opts = gitlab_trace::TraceOptions {
                 keep_script_lines: false,
             };
             // The job's output is read for Go's output as it streams, unless a bundle

@@ -16,8 +16,10 @@ pub enum CacheOutcome {
     /// Up to date as an installed archive in `GOROOT/pkg` (Go <= 1.19 standard library):
     /// not run, yet not a cache hit either.
     Installed,
-    /// The action has no cache lookup of its own (`nop`, `build check cache`, ...).
-    None,
+    /// The action has no cache lookup of its own (`nop`, `build check cache`, ...), or was
+    /// never reached. Spelled `none` in the JSON contract.
+    #[serde(rename = "none")]
+    NoLookup,
 }
 
 impl CacheOutcome {
@@ -25,7 +27,7 @@ impl CacheOutcome {
         CacheOutcome::Hit,
         CacheOutcome::Miss,
         CacheOutcome::Installed,
-        CacheOutcome::None,
+        CacheOutcome::NoLookup,
     ];
 
     /// As the JSON contract spells it.
@@ -34,7 +36,7 @@ impl CacheOutcome {
             CacheOutcome::Hit => "hit",
             CacheOutcome::Miss => "miss",
             CacheOutcome::Installed => "installed",
-            CacheOutcome::None => "none",
+            CacheOutcome::NoLookup => "none",
         }
     }
 }

@@ -27,7 +27,7 @@ pub struct JobTrace {
     pub end_ms: Option<i64>,
     /// Lines carried FF_TIMESTAMPS prefixes.
     pub has_timestamps: bool,
-    /// The job's own output (empty unless `ingest::gitlab_trace::ParseOptions::keep_script_lines`).
+    /// The job's own output (empty unless `ingest::gitlab_trace::TraceOptions::keep_script_lines`).
     pub script_lines: Vec<ScriptLine>,
     /// Script commands that ran a Go build (`$ go build …`, `$ goattrib record …`), with
     /// their FF_TIMESTAMPS time: where the build sits on the job's timeline.
@@ -88,7 +88,7 @@ impl CacheOpKind {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum CacheOutcome {
+pub enum CacheOpOutcome {
     Hit,
     Miss,
     Failed,
@@ -97,25 +97,25 @@ pub enum CacheOutcome {
     Unknown,
 }
 
-impl CacheOutcome {
-    pub const ALL: [CacheOutcome; 6] = [
-        CacheOutcome::Hit,
-        CacheOutcome::Miss,
-        CacheOutcome::Failed,
-        CacheOutcome::Skipped,
-        CacheOutcome::Saved,
-        CacheOutcome::Unknown,
+impl CacheOpOutcome {
+    pub const ALL: [CacheOpOutcome; 6] = [
+        CacheOpOutcome::Hit,
+        CacheOpOutcome::Miss,
+        CacheOpOutcome::Failed,
+        CacheOpOutcome::Skipped,
+        CacheOpOutcome::Saved,
+        CacheOpOutcome::Unknown,
     ];
 
     /// As the JSON contracts and the manifest spell it.
     pub fn as_str(self) -> &'static str {
         match self {
-            CacheOutcome::Hit => "hit",
-            CacheOutcome::Miss => "miss",
-            CacheOutcome::Failed => "failed",
-            CacheOutcome::Skipped => "skipped",
-            CacheOutcome::Saved => "saved",
-            CacheOutcome::Unknown => "unknown",
+            CacheOpOutcome::Hit => "hit",
+            CacheOpOutcome::Miss => "miss",
+            CacheOpOutcome::Failed => "failed",
+            CacheOpOutcome::Skipped => "skipped",
+            CacheOpOutcome::Saved => "saved",
+            CacheOpOutcome::Unknown => "unknown",
         }
     }
 }
@@ -125,7 +125,7 @@ impl CacheOutcome {
 pub struct CacheOp {
     pub op: CacheOpKind,
     pub key: Option<String>,
-    pub outcome: CacheOutcome,
+    pub outcome: CacheOpOutcome,
     pub duration_ms: Option<u64>,
     /// The helper's message that explains the outcome (e.g. `FATAL: file does not exist`).
     pub detail: Option<String>,

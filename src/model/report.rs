@@ -30,7 +30,7 @@ pub struct Report {
     pub job: Option<JobSection>,
 }
 
-pub use super::job::{CacheOpKind, CacheOutcome as JobCacheOutcome, JobOutcome};
+pub use super::job::{CacheOpKind, CacheOpOutcome, JobOutcome};
 
 /// What the runner did, from the raw job trace: where the job's time went.
 #[derive(Debug, Clone, Serialize)]
@@ -78,7 +78,7 @@ pub struct JobSectionTime {
 pub struct JobCacheOp {
     pub op: CacheOpKind,
     pub key: Option<String>,
-    pub outcome: JobCacheOutcome,
+    pub outcome: CacheOpOutcome,
     pub duration_ms: Option<f64>,
     pub detail: Option<String>,
     pub paths: Vec<String>,

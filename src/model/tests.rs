@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::compare::AttributionKind;
-use super::job::{CacheOpKind, CacheOutcome as JobCacheOutcome, JobOutcome};
+use super::job::{CacheOpKind, CacheOpOutcome, JobOutcome};
 use super::{CacheOutcome, CauseKind, Evidence, InputClass};
 
 fn round_trip<T>(value: T, spelling: Option<&str>)
@@ -30,7 +30,7 @@ fn every_variant_round_trips_under_its_own_spelling() {
     for c in CacheOutcome::ALL {
         round_trip(c, Some(c.as_str()));
     }
-    for c in JobCacheOutcome::ALL {
+    for c in CacheOpOutcome::ALL {
         round_trip(c, Some(c.as_str()));
     }
     for o in JobOutcome::ALL {
@@ -53,7 +53,7 @@ fn every_variant_round_trips_under_its_own_spelling() {
 #[test]
 fn unknown_spellings_are_errors_not_a_default() {
     assert!(serde_json::from_str::<JobOutcome>("\"succeeded\"").is_err());
-    assert!(serde_json::from_str::<JobCacheOutcome>("\"HIT\"").is_err());
+    assert!(serde_json::from_str::<CacheOpOutcome>("\"HIT\"").is_err());
     assert!(serde_json::from_str::<CacheOutcome>("\"maybe\"").is_err());
     let e = serde_json::from_str::<AttributionKind>("\"sideways\"").unwrap_err();
     assert!(

@@ -6,7 +6,7 @@
 //! script sections. Cache messages are only believed inside the cache sections. The job's
 //! output (think gitlab-runner's own unit tests) often prints the same words.
 
-use super::ParseOptions;
+use super::TraceOptions;
 use super::assemble::{EventSink, LogicalLine};
 use super::cache::CacheTracker;
 use super::marker::{Marker, MarkerKind};
@@ -84,7 +84,7 @@ pub(crate) struct Analyzer<'s> {
 }
 
 impl<'s> Analyzer<'s> {
-    pub(crate) fn new(opts: &ParseOptions, script_sink: Option<ScriptSink<'s>>) -> Self {
+    pub(crate) fn new(opts: &TraceOptions, script_sink: Option<ScriptSink<'s>>) -> Self {
         Self {
             keep_script_lines: opts.keep_script_lines,
             script_sink,

@@ -7,7 +7,7 @@
 //! printed through `log/runner_formatter.go` (level prefix, message padded to 50 columns).
 
 use super::warn::Warnings;
-use crate::model::job::{CacheOp, CacheOpKind, CacheOutcome, Section};
+use crate::model::job::{CacheOp, CacheOpKind, CacheOpOutcome, Section};
 
 /// Messages kept per operation to explain its outcome.
 const MAX_NOTES: usize = 16;
@@ -69,7 +69,7 @@ impl CacheTracker {
     /// Messages that begin an operation. Returns whether `t` was one.
     fn starter(&mut self, t: &str, line: u64, ms: Option<i64>, section: SectionRef<'_>) -> bool {
         use CacheOpKind::{Restore, Save};
-        use CacheOutcome::Skipped;
+        use CacheOpOutcome::Skipped;
         // guardRunnerCommand uses w.Warningf, whose text has no "WARNING: " prefix in the
         // shell writers; strip one anyway in case an executor adds it.
         let w = t.strip_prefix("WARNING: ").unwrap_or(t);
@@ -77,7 +77,7 @@ impl CacheTracker {
             self.begin(
                 Restore,
                 Some(key),
-                CacheOutcome::Unknown,
+                CacheOpOutcome::Unknown,
                 None,
                 line,
                 ms,
@@ -95,7 +95,7 @@ impl CacheTracker {
             self.begin(
                 Save,
                 Some(key),
-                CacheOutcome::Unknown,
+                CacheOpOutcome::Unknown,
                 None,
                 line,
                 ms,
@@ -120,7 +120,7 @@ impl CacheTracker {
         &mut self,
         op: CacheOpKind,
         key: Option<&str>,
-        outcome: CacheOutcome,
+        outcome: CacheOpOutcome,
         detail: Option<&str>,
         line: u64,
         ms: Option<i64>,
@@ -150,7 +150,7 @@ impl CacheTracker {
             last_ms: ms,
             notes: Vec::new(),
         });
-        self.current = (outcome == CacheOutcome::Unknown).then_some(idx);
+        self.current = (outcome == CacheOpOutcome::Unknown).then_some(idx);
     }
 
     /// The runner's verdict on the helper's exit status. Returns whether `t` was one.
@@ -169,7 +169,7 @@ impl CacheTracker {
             Some(idx) => idx,
             None => {
                 // The start message was lost (cut trace); keep the verdict anyway.
-                self.begin(kind, None, CacheOutcome::Unknown, None, line, ms, section);
+                self.begin(kind, None, CacheOpOutcome::Unknown, None, line, ms, section);
                 match self.current {
                     Some(idx) => idx,
                     None => return true,
@@ -188,7 +188,7 @@ impl CacheTracker {
         true
     }
 
-    fn verdict(&self, idx: usize, kind: CacheOpKind, ok: bool) -> (CacheOutcome, Option<String>) {
+    fn verdict(&self, idx: usize, kind: CacheOpKind, ok: bool) -> (CacheOpOutcome, Option<String>) {
         let notes = self
             .states
             .get(idx)
@@ -199,8 +199,8 @@ impl CacheTracker {
             .max_by_key(|(sev, _)| *sev)
             .map(|(_, t)| t.clone());
         match (kind, ok) {
-            (CacheOpKind::Restore, true) => (CacheOutcome::Hit, best),
-            (CacheOpKind::Save, true) => (CacheOutcome::Saved, best),
+            (CacheOpKind::Restore, true) => (CacheOpOutcome::Hit, best),
+            (CacheOpKind::Save, true) => (CacheOpOutcome::Saved, best),
             (CacheOpKind::Restore, false) => {
                 // A 404 from the cache server becomes os.ErrNotExist ("file does not exist");
                 // a missing local archive is "Cache file does not exist" (cache_extractor.go).
@@ -209,11 +209,11 @@ impl CacheTracker {
                     .find(|(_, t)| is_not_found(t))
                     .map(|(_, t)| t.clone());
                 match missing {
-                    Some(m) => (CacheOutcome::Miss, Some(m)),
-                    None => (CacheOutcome::Failed, best),
+                    Some(m) => (CacheOpOutcome::Miss, Some(m)),
+                    None => (CacheOpOutcome::Failed, best),
                 }
             }
-            (CacheOpKind::Save, false) => (CacheOutcome::Failed, best),
+            (CacheOpKind::Save, false) => (CacheOpOutcome::Failed, best),
         }
     }
 
@@ -297,7 +297,7 @@ impl CacheTracker {
             op.duration_ms = match (has_timestamps, state.first_ms, state.last_ms) {
                 (true, Some(a), Some(b)) => u64::try_from(b.saturating_sub(a)).ok(),
                 // A skipped operation ran nothing; the section's time is not its own.
-                _ if op.outcome == CacheOutcome::Skipped => None,
+                _ if op.outcome == CacheOpOutcome::Skipped => None,
                 _ => state
                     .section_idx
                     .filter(|i| per_section.get(i) == Some(&1))
@@ -375,7 +375,7 @@ mod tests {
         ]);
         assert_eq!(ops.len(), 1);
         assert_eq!(ops[0].key.as_deref(), Some("unit test 1/8-v13-12-0-2"));
-        assert_eq!(ops[0].outcome, CacheOutcome::Miss);
+        assert_eq!(ops[0].outcome, CacheOpOutcome::Miss);
         assert_eq!(ops[0].detail.as_deref(), Some("FATAL: file does not exist"));
         assert_eq!(ops[0].duration_ms, Some(200));
     }
@@ -391,8 +391,8 @@ mod tests {
             "Successfully extracted cache",
         ]);
         assert_eq!(ops.len(), 2);
-        assert_eq!(ops[0].outcome, CacheOutcome::Miss);
-        assert_eq!(ops[1].outcome, CacheOutcome::Hit);
+        assert_eq!(ops[0].outcome, CacheOpOutcome::Miss);
+        assert_eq!(ops[1].outcome, CacheOpOutcome::Hit);
         assert_eq!(
             ops[1].url.as_deref(),
             Some("https://storage.example/p/fallback")
@@ -407,7 +407,7 @@ mod tests {
             "FATAL: zip: not a valid zip file",
             "Failed to extract cache",
         ]);
-        assert_eq!(ops[0].outcome, CacheOutcome::Failed);
+        assert_eq!(ops[0].outcome, CacheOpOutcome::Failed);
         assert_eq!(
             ops[0].detail.as_deref(),
             Some("FATAL: zip: not a valid zip file")
@@ -423,7 +423,7 @@ mod tests {
             "Cache archive size (734003200) is too big (Limit is set to 1000). Cache will be stored only locally.",
             "Created cache",
         ]);
-        assert_eq!(ops[0].outcome, CacheOutcome::Saved);
+        assert_eq!(ops[0].outcome, CacheOpOutcome::Saved);
         assert_eq!(ops[0].paths, vec!["/builds/x/.gocache/", "vendor/"]);
         assert_eq!(ops[0].size_bytes, Some(734_003_200));
         assert!(
@@ -452,13 +452,13 @@ mod tests {
             vec![
                 (
                     CacheOpKind::Restore,
-                    CacheOutcome::Skipped,
+                    CacheOpOutcome::Skipped,
                     Some("k".into())
                 ),
-                (CacheOpKind::Save, CacheOutcome::Skipped, Some("k".into())),
-                (CacheOpKind::Restore, CacheOutcome::Skipped, None),
-                (CacheOpKind::Save, CacheOutcome::Skipped, None),
-                (CacheOpKind::Restore, CacheOutcome::Skipped, None),
+                (CacheOpKind::Save, CacheOpOutcome::Skipped, Some("k".into())),
+                (CacheOpKind::Restore, CacheOpOutcome::Skipped, None),
+                (CacheOpKind::Save, CacheOpOutcome::Skipped, None),
+                (CacheOpKind::Restore, CacheOpOutcome::Skipped, None),
             ]
         );
         assert_eq!(ops[2].detail.as_deref(), Some("empty cache key"));

@@ -30,7 +30,7 @@ mod warn;
 use std::io::{BufRead, ErrorKind};
 
 pub use crate::model::job::{
-    CacheOp, CacheOpKind, CacheOutcome, GoCommand, JobOutcome, JobTrace, RunnerInfo, ScriptLine,
+    CacheOp, CacheOpKind, CacheOpOutcome, GoCommand, JobOutcome, JobTrace, RunnerInfo, ScriptLine,
     Section, StreamId,
 };
 pub use analyze::MAX_SCRIPT_BYTES;
@@ -53,13 +53,13 @@ pub enum TraceError {
 
 /// What to keep while parsing.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseOptions {
+pub struct TraceOptions {
     /// Keep the job's own output lines in [`JobTrace::script_lines`] (up to
     /// [`MAX_SCRIPT_BYTES`]).
     pub keep_script_lines: bool,
 }
 
-impl Default for ParseOptions {
+impl Default for TraceOptions {
     /// Same as [`parse`]: script lines are kept.
     fn default() -> Self {
         Self {
@@ -74,14 +74,14 @@ impl Default for ParseOptions {
 /// [`TraceError::Read`] when the reader fails, [`TraceError::Empty`] when the input has
 /// no bytes other than whitespace. Damaged traces are not errors: see `warnings`.
 pub fn parse<R: BufRead>(reader: R) -> Result<JobTrace, TraceError> {
-    parse_with(reader, &ParseOptions::default())
+    parse_with(reader, &TraceOptions::default())
 }
 
 /// Parses a whole trace from `reader`.
 ///
 /// # Errors
 /// As for [`parse`].
-pub fn parse_with<R: BufRead>(reader: R, opts: &ParseOptions) -> Result<JobTrace, TraceError> {
+pub fn parse_with<R: BufRead>(reader: R, opts: &TraceOptions) -> Result<JobTrace, TraceError> {
     parse_inner(reader, opts, None)
 }
 
@@ -93,7 +93,7 @@ pub fn parse_with<R: BufRead>(reader: R, opts: &ParseOptions) -> Result<JobTrace
 /// As for [`parse`].
 pub fn parse_streaming<R: BufRead>(
     reader: R,
-    opts: &ParseOptions,
+    opts: &TraceOptions,
     on_script_line: &mut dyn FnMut(&str),
 ) -> Result<JobTrace, TraceError> {
     parse_inner(reader, opts, Some(on_script_line))
@@ -103,7 +103,7 @@ pub fn parse_streaming<R: BufRead>(
 /// `\n` is never held whole: the assembler keeps only a bounded prefix of it.
 fn parse_inner<R: BufRead>(
     mut reader: R,
-    opts: &ParseOptions,
+    opts: &TraceOptions,
     sink: Option<analyze::ScriptSink<'_>>,
 ) -> Result<JobTrace, TraceError> {
     let mut asm = assemble::Assembler::new();

@@ -95,7 +95,7 @@ fn script_lines_can_be_dropped() {
         b"section_start:1:step_script\r\x1b[0K\nhello\nsection_end:2:step_script\r\x1b[0K\n";
     let t = parse_with(
         &input[..],
-        &ParseOptions {
+        &TraceOptions {
             keep_script_lines: false,
         },
     )
@@ -207,7 +207,7 @@ fn timestamps_going_backwards_clamp_to_zero() {
 fn truncated_mid_line_keeps_what_was_there() {
     let t = parse_bytes(b"section_start:1:restore_cache\r\x1b[0K\n\x1b[32;1mChecking cache for k...\x1b[0;m\nDownloading cache from https://exa");
     assert_eq!(t.cache_ops.len(), 1);
-    assert_eq!(t.cache_ops[0].outcome, CacheOutcome::Unknown);
+    assert_eq!(t.cache_ops[0].outcome, CacheOpOutcome::Unknown);
     assert!(!t.sections[0].closed);
     assert!(
         t.warnings.iter().any(|w| w.contains("middle of line 3")),

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::job::{CacheOpKind, CacheOutcome as JobCacheOutcome, JobOutcome};
+use crate::model::job::{CacheOpKind, CacheOpOutcome, JobOutcome};
 use crate::model::{CacheOutcome, Evidence, InputClass};
 
 #[derive(Serialize, Deserialize)]
@@ -101,7 +101,7 @@ pub(super) type StoredSection = (
 pub(super) struct StoredCacheOp {
     pub(super) op: CacheOpKind,
     pub(super) key: Option<String>,
-    pub(super) outcome: JobCacheOutcome,
+    pub(super) outcome: CacheOpOutcome,
     pub(super) duration_ms: Option<u64>,
     pub(super) detail: Option<String>,
     pub(super) paths: Vec<String>,

@@ -8,7 +8,7 @@ use super::bars::{Outline, Panel, Row, Seg, axis_range, panel_chart};
 use super::draw::LegendItem;
 use super::text::{TimeUnit, clean, duration};
 use super::{Chart, ChartError};
-use crate::model::{CacheOpKind, CauseKind, JobCacheOp, JobCacheOutcome, JobSection, Report};
+use crate::model::{CacheOpKind, CacheOpOutcome, CauseKind, JobCacheOp, JobSection, Report};
 use crate::render::palette::{self, Rgb};
 
 pub(crate) const FILE: &str = "job-timeline.svg";
@@ -52,14 +52,14 @@ impl Class {
     }
 }
 
-fn outcome(o: JobCacheOutcome) -> &'static str {
+fn outcome(o: CacheOpOutcome) -> &'static str {
     match o {
-        JobCacheOutcome::Hit => "hit",
-        JobCacheOutcome::Miss => "miss",
-        JobCacheOutcome::Failed => "failed",
-        JobCacheOutcome::Skipped => "skipped",
-        JobCacheOutcome::Saved => "saved",
-        JobCacheOutcome::Unknown => "outcome unknown",
+        CacheOpOutcome::Hit => "hit",
+        CacheOpOutcome::Miss => "miss",
+        CacheOpOutcome::Failed => "failed",
+        CacheOpOutcome::Skipped => "skipped",
+        CacheOpOutcome::Saved => "saved",
+        CacheOpOutcome::Unknown => "outcome unknown",
     }
 }
 
@@ -111,11 +111,11 @@ pub(crate) fn chart(report: &Report) -> Result<Option<Chart>, ChartError> {
         .iter()
         .filter(|c| c.op == CacheOpKind::Save)
         .collect();
-    let restore_class = if restores.iter().any(|o| o.outcome == JobCacheOutcome::Hit) {
+    let restore_class = if restores.iter().any(|o| o.outcome == CacheOpOutcome::Hit) {
         Class::Restored
     } else if restores
         .iter()
-        .any(|o| matches!(o.outcome, JobCacheOutcome::Miss | JobCacheOutcome::Failed))
+        .any(|o| matches!(o.outcome, CacheOpOutcome::Miss | CacheOpOutcome::Failed))
     {
         Class::NotRestored
     } else {
