@@ -1,0 +1,14 @@
+//! The one integration-test crate: one module per subject, all on the shared
+//! [`harness`]; `cargo test --test it MODULE::` runs one of them.
+//! Snapshots of human-readable output live in `snapshots/`; bless them with
+//! `INSTA_UPDATE=always cargo test --test it`.
+
+mod harness;
+
+mod compare;
+mod gitlab_trace;
+mod job_report;
+mod malformed;
+mod report_out;
+mod scenarios;
+mod svg_charts;
