@@ -6,8 +6,10 @@
 mod harness;
 
 mod compare;
+mod exit_codes;
 mod gitlab_trace;
 mod job_report;
+mod layers;
 mod malformed;
 mod report_out;
 mod scenarios;
