@@ -16,9 +16,13 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A capture in `fixtures/scenarios/` (SCENARIOS.md there says what each one changed).
+/// A capture in `fixtures/scenarios/` (SCENARIOS.md there says what each one changed), or
+/// in `$GOATTRIB_SCENARIOS` when that is set: `.ci/run` points it at a fresh capture and runs
+/// the `scenarios::` truths on it (other modules' snapshots name the committed captures).
 pub fn scenario(name: &str) -> PathBuf {
-    root().join("fixtures/scenarios").join(name)
+    std::env::var_os("GOATTRIB_SCENARIOS")
+        .map_or_else(|| root().join("fixtures/scenarios"), PathBuf::from)
+        .join(name)
 }
 
 /// Composed fixtures (`fixtures/gen/compose/compose.sh`): a real runner trace's frame around

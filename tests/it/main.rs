@@ -1,7 +1,7 @@
-//! The one integration-test crate: one module per subject, all on the shared
-//! [`harness`]; `cargo test --test it MODULE::` runs one of them.
-//! Snapshots of human-readable output live in `snapshots/`; bless them with
-//! `INSTA_UPDATE=always cargo test --test it`.
+//! The one integration-test crate: one module per subject, all on the shared [`harness`]
+//! (fixture paths, library and binary runners, the skip-or-fail-in-CI rule).
+//! `cargo test --test it MODULE::` runs one module. Snapshots of human-readable output live
+//! in `snapshots/`; bless them with `INSTA_UPDATE=always cargo test --test it`.
 
 mod harness;
 
