@@ -1,3 +1,18 @@
-//! One integration-test crate (issue 16 fixtures first; the lead is moving the rest here).
+//! The one integration-test crate: one module per subject, all on the shared [`harness`]
+//! (fixture paths, library and binary runners, the skip-or-fail-in-CI rule).
+//! `cargo test --test it MODULE::` runs one module. Snapshots of human-readable output live
+//! in `snapshots/`; bless them with `INSTA_UPDATE=always cargo test --test it`.
 
+mod harness;
+
+mod compare;
+mod exit_codes;
+mod gitlab_trace;
+mod human_output;
+mod job_report;
+mod layers;
+mod malformed;
+mod report_out;
 mod scale;
+mod scenarios;
+mod svg_charts;

@@ -4,9 +4,10 @@
 //! list): un-ignore each with its fix.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use serde_json::Value;
+
+use crate::harness::scenario;
 
 const MONEY: &str = "example.com/shop/internal/money";
 const CART: &str = "example.com/shop/internal/cart";
@@ -20,13 +21,6 @@ const SCORE: &str = "example.com/pgo/internal/score";
 const HOT: &str = "example.com/pgo/cmd/hot";
 const COLD: &str = "example.com/pgo/cmd/cold";
 const PREPROCESS: &str = "preprocess PGO profile";
-
-fn scenario(name: &str) -> PathBuf {
-    std::env::var_os("GOATTRIB_SCENARIOS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/scenarios"))
-        .join(name)
-}
 
 fn report(name: &str, baseline: Option<&str>) -> Value {
     let mut cmd = assert_cmd::Command::cargo_bin("goattrib").unwrap();

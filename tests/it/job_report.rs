@@ -1,34 +1,11 @@
 //! The GitLab job in the report: the job section from real runner traces, and the join of
 //! the trace's cache restore with the build's misses (`cache-not-restored`).
 //! Traces come from `../shared/gitlab-traces/` (not copied here); the tests say so and skip
-//! where that folder is absent.
-
-use std::path::PathBuf;
+//! where that folder is absent, and fail under `CI=true`.
 
 use goattrib::model::{CacheOpOutcome, CauseKind, JobOutcome, Report};
 
-fn shared_trace(name: &str) -> Option<PathBuf> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/gitlab-traces")
-        .join(name);
-    if path.exists() {
-        Some(path)
-    } else {
-        eprintln!("skipping: ../shared/gitlab-traces not found");
-        None
-    }
-}
-
-fn scenario(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/scenarios")
-        .join(name)
-}
-
-fn report(paths: &[PathBuf], baseline: Option<&[PathBuf]>) -> Report {
-    let load = |p: &[PathBuf]| goattrib::ingest::load(p).expect("inputs load");
-    goattrib::analysis::report(load(paths), baseline.map(load))
-}
+use crate::harness::{joined, report, scenario, shared_trace, shared_traces};
 
 const MISS_TRACE: &str = "runner-13.12-docker-go-unit-test-cache-miss-then-save.log";
 const HIT_TRACE: &str = "gitlab-foss-sample_trace-runner-10.6-docker-cache-hit.log";
@@ -140,7 +117,7 @@ fn a_cold_build_in_a_job_whose_restore_missed_is_cache_not_restored() {
 
 #[test]
 fn every_shared_trace_reports_without_error() {
-    let Some(dir) = shared_trace("") else { return };
+    let Some(dir) = shared_traces() else { return };
     let mut n = 0;
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
@@ -151,14 +128,6 @@ fn every_shared_trace_reports_without_error() {
         }
     }
     assert_eq!(n, 11);
-}
-
-/// Composed fixtures (`fixtures/gen/compose/compose.sh`): a real runner trace's frame around
-/// real `goattrib record --show-commands` output; EXPECTED.md lists their truths.
-fn joined(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/joined")
-        .join(path)
 }
 
 fn package_causes(r: &Report) -> std::collections::BTreeMap<CauseKind, usize> {

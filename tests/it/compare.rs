@@ -11,16 +11,12 @@ use std::path::{Path, PathBuf};
 
 use goattrib::model::{CacheOutcome, CauseKind, Report};
 
+use crate::harness::{bin, joined, load_clean, scenario};
+
 const MONEY: &str = "example.com/shop/internal/money";
 const CART: &str = "example.com/shop/internal/cart";
 const REPORT: &str = "example.com/shop/internal/report";
 const SHOP: &str = "example.com/shop/cmd/shop";
-
-fn scenario(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/scenarios")
-        .join(name)
-}
 
 /// Every scenario with its baseline, from SCENARIOS.md.
 fn scenarios() -> Vec<(String, Option<String>)> {
@@ -40,16 +36,10 @@ fn scenarios() -> Vec<(String, Option<String>)> {
     rows
 }
 
-fn load(path: &Path) -> goattrib::ingest::Inputs {
-    let inputs = goattrib::ingest::load(&[path.to_owned()]).expect("input loads");
-    assert!(inputs.errors.is_empty(), "{path:?}: {:?}", inputs.errors);
-    inputs
-}
-
 /// Writes a scenario's manifest with the library's writer, as `record` does.
 fn manifest_of(name: &str, dir: &Path) -> PathBuf {
     let path = dir.join(format!("{name}.manifest.json.gz"));
-    let data = goattrib::analysis::prepare(load(&scenario(name)));
+    let data = goattrib::analysis::prepare(load_clean(&scenario(name)));
     goattrib::ingest::manifest::write_file(&path, &data).expect("manifest written");
     path
 }
@@ -76,9 +66,9 @@ fn manifest_gives_the_same_causes_as_its_bundle_on_every_scenario() {
     for (name, base) in scenarios() {
         let manifest = manifest_of(&name, dir.path());
         // As the build analysed, against the bundle's own baseline (or none).
-        let base_inputs = || base.as_deref().map(|b| load(&scenario(b)));
-        let from_bundle = goattrib::analysis::report(load(&scenario(&name)), base_inputs());
-        let from_manifest = goattrib::analysis::report(load(&manifest), base_inputs());
+        let base_inputs = || base.as_deref().map(|b| load_clean(&scenario(b)));
+        let from_bundle = goattrib::analysis::report(load_clean(&scenario(&name)), base_inputs());
+        let from_manifest = goattrib::analysis::report(load_clean(&manifest), base_inputs());
         assert_eq!(
             causes(&from_bundle),
             causes(&from_manifest),
@@ -88,10 +78,14 @@ fn manifest_gives_the_same_causes_as_its_bundle_on_every_scenario() {
         // As the baseline of the build that follows it.
         if let Some(base) = &base {
             let base_manifest = manifest_of(base, dir.path());
-            let with_bundle =
-                goattrib::analysis::report(load(&scenario(&name)), Some(load(&scenario(base))));
-            let with_manifest =
-                goattrib::analysis::report(load(&scenario(&name)), Some(load(&base_manifest)));
+            let with_bundle = goattrib::analysis::report(
+                load_clean(&scenario(&name)),
+                Some(load_clean(&scenario(base))),
+            );
+            let with_manifest = goattrib::analysis::report(
+                load_clean(&scenario(&name)),
+                Some(load_clean(&base_manifest)),
+            );
             assert_eq!(
                 causes(&with_bundle),
                 causes(&with_manifest),
@@ -149,9 +143,9 @@ fn manifest_is_recognised_in_a_bundle_and_the_bundle_files_win() {
         bundle.join("manifest.json.gz"),
     )
     .unwrap();
-    let inputs = load(&bundle);
+    let inputs = load_clean(&bundle);
     assert!(inputs.manifest.is_none());
-    let r = goattrib::analysis::report(inputs, Some(load(&scenario("warm"))));
+    let r = goattrib::analysis::report(inputs, Some(load_clean(&scenario("warm"))));
     let money = r
         .actions
         .iter()
@@ -181,8 +175,7 @@ fn unknown_manifest_version_is_one_clear_line() {
         text.contains("m.json") && text.contains("version 99 is not supported"),
         "{text}"
     );
-    let out = assert_cmd::Command::cargo_bin("goattrib")
-        .unwrap()
+    let out = bin()
         .args(["report", "--baseline"])
         .arg(&path)
         .arg(scenario("warm"))
@@ -377,7 +370,10 @@ fn compare_reads_manifests_and_report_json_too() {
     assert_eq!(c.delta.wall_ms, from_bundles.delta.wall_ms);
     // report.json files: the causes come from the report, with a warning.
     let json = |name: &str, base: &str| {
-        let r = goattrib::analysis::report(load(&scenario(name)), Some(load(&scenario(base))));
+        let r = goattrib::analysis::report(
+            load_clean(&scenario(name)),
+            Some(load_clean(&scenario(base))),
+        );
         let path = dir.path().join(format!("{name}.report.json"));
         std::fs::write(&path, serde_json::to_vec(&r).unwrap()).unwrap();
         path
@@ -435,8 +431,7 @@ fn json_contract_has_the_promised_fields() {
 fn cli_compare_writes_json_markdown_and_gates() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let run = assert_cmd::Command::cargo_bin("goattrib")
-        .unwrap()
+    let run = bin()
         .args([
             "compare",
             "--format",
@@ -461,8 +456,7 @@ fn cli_compare_writes_json_markdown_and_gates() {
     let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
     assert!(md.contains("money.go changed"), "{md}");
     // Within the gates: exit 0; the table names the cause.
-    let run = assert_cmd::Command::cargo_bin("goattrib")
-        .unwrap()
+    let run = bin()
         .args(["compare", "--max-new-misses", "10", "--width", "120"])
         .arg(scenario("warm"))
         .arg(scenario("edit-propagates"))
@@ -475,13 +469,7 @@ fn cli_compare_writes_json_markdown_and_gates() {
 
 #[test]
 fn job_traces_give_section_and_cache_deltas_also_through_manifests() {
-    let joined = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/joined");
-    let side = |name: &str| {
-        vec![
-            joined.join(name).join("bundle"),
-            joined.join(name).join("job.log.gz"),
-        ]
-    };
+    let side = |name: &str| vec![joined(name).join("bundle"), joined(name).join("job.log.gz")];
     let c =
         goattrib::analysis::compare::compare_sides(&side("restore-ok"), &side("restore-failed"))
             .unwrap();

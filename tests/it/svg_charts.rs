@@ -2,7 +2,7 @@
 //! valid XML, shows the bars and labels the report holds, in the palette's colours, stays
 //! small for big builds and carries hostile package names as text, never as markup.
 //!
-//! `GOATTRIB_SVG_PREVIEW=/tmp/svg-preview cargo test --test svg_charts` also writes the
+//! `GOATTRIB_SVG_PREVIEW=/tmp/svg-preview cargo test --test it svg_charts::` also writes the
 //! charts of the fixtures there, to look at.
 
 use std::collections::BTreeMap;
@@ -13,35 +13,22 @@ use goattrib::render::palette;
 use goattrib::render::svg::{self, Chart, DivergingBar};
 use quick_xml::events::Event;
 
+use crate::harness::{joined, report, scenario};
+
 const MONEY: &str = "example.com/shop/internal/money";
 const HOSTILE: &str = "\"><script>alert(1)</script><img onerror=x src=y>";
 
-fn path(p: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(p)
-}
-
-fn report(current: &[&str], baseline: Option<&[&str]>) -> Report {
-    let load = |ps: &[&str]| {
-        let paths: Vec<PathBuf> = ps.iter().map(|p| path(p)).collect();
-        goattrib::ingest::load(&paths).expect("inputs load")
-    };
-    goattrib::analysis::report(load(current), baseline.map(load))
-}
-
 fn edit_propagates() -> Report {
-    report(
-        &["fixtures/scenarios/edit-propagates"],
-        Some(&["fixtures/scenarios/warm"]),
-    )
+    report(&[scenario("edit-propagates")], Some(&[scenario("warm")]))
 }
 
 fn restore_failed() -> Report {
     report(
         &[
-            "fixtures/joined/restore-failed/bundle",
-            "fixtures/joined/restore-failed/job.log.gz",
+            joined("restore-failed/bundle"),
+            joined("restore-failed/job.log.gz"),
         ],
-        Some(&["fixtures/joined/baseline"]),
+        Some(&[joined("baseline")]),
     )
 }
 

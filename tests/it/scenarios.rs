@@ -2,10 +2,10 @@
 //! `fixtures/gen/capture.sh`): which packages missed, with which cause and origins.
 //! SCENARIOS.md beside the captures says what changed in each and against which baseline.
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
-
 use goattrib::model::{CacheOutcome, CauseKind, Report};
+use std::collections::BTreeMap;
+
+use crate::harness::{scenario, scenario_report};
 
 const MAIN: &str = "example.com/shop";
 const MONEY: &str = "example.com/shop/internal/money";
@@ -14,22 +14,6 @@ const REPORT: &str = "example.com/shop/internal/report";
 const NATIVE: &str = "example.com/shop/internal/native";
 const SHOP: &str = "example.com/shop/cmd/shop";
 const FMTX: &str = "example.org/fmtx";
-
-fn scenario(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/scenarios")
-        .join(name)
-}
-
-fn load(name: &str) -> goattrib::ingest::Inputs {
-    let inputs = goattrib::ingest::load(&[scenario(name)]).expect("scenario loads");
-    assert!(inputs.errors.is_empty(), "{name}: {:?}", inputs.errors);
-    inputs
-}
-
-fn report(name: &str, baseline: Option<&str>) -> Report {
-    goattrib::analysis::report(load(name), baseline.map(load))
-}
 
 /// Missed package builds: package → (cause kind, origins).
 fn build_misses(r: &Report) -> BTreeMap<String, (CauseKind, Vec<String>)> {
@@ -76,7 +60,7 @@ const ALL_OWN: [&str; 6] = [SHOP, CART, MONEY, NATIVE, REPORT, FMTX];
 
 #[test]
 fn cold_build_misses_everything_and_is_cold() {
-    let r = report("cold", None);
+    let r = scenario_report("cold", None);
     let p = &r.summary.packages;
     assert_eq!(
         (p.total, p.hits, p.misses, p.hit_rate),
@@ -116,7 +100,7 @@ fn cold_build_misses_everything_and_is_cold() {
 
 #[test]
 fn warm_build_hits_everything_and_only_relinks() {
-    let r = report("warm", Some("cold"));
+    let r = scenario_report("warm", Some("cold"));
     let p = &r.summary.packages;
     assert_eq!(
         (p.total, p.hits, p.misses, p.hit_rate),
@@ -133,7 +117,7 @@ fn warm_build_hits_everything_and_only_relinks() {
 
 #[test]
 fn edit_propagates_to_importers_with_money_as_origin() {
-    let r = report("edit-propagates", Some("warm"));
+    let r = scenario_report("edit-propagates", Some("warm"));
     let origin = vec![MONEY.to_owned()];
     let mut expect = only(CauseKind::Source, &[MONEY]);
     for p in [CART, REPORT, SHOP] {
@@ -149,13 +133,13 @@ fn edit_propagates_to_importers_with_money_as_origin() {
 
 #[test]
 fn edit_with_identical_export_data_keeps_importers_cached() {
-    let r = report("edit-same-export", Some("edit-propagates"));
+    let r = scenario_report("edit-same-export", Some("edit-propagates"));
     assert_eq!(build_misses(&r), only(CauseKind::Source, &[MONEY]));
 }
 
 #[test]
 fn vendored_module_upgrade_names_versions() {
-    let r = report("vendor-upgrade", Some("edit-same-export"));
+    let r = scenario_report("vendor-upgrade", Some("edit-same-export"));
     let fmtx = cause_of(&r, "build", FMTX);
     assert_eq!(fmtx.kind, CauseKind::Source);
     assert!(fmtx.detail.contains("v1.0.0 → v1.1.0"), "{}", fmtx.detail);
@@ -179,7 +163,7 @@ fn vendored_module_upgrade_names_versions() {
 
 #[test]
 fn goarch_change_is_platform_everywhere() {
-    let r = report("goarch-arm64", Some("vendor-upgrade"));
+    let r = scenario_report("goarch-arm64", Some("vendor-upgrade"));
     assert_eq!(r.build.goarch.as_deref(), Some("arm64"));
     let misses = build_misses(&r);
     assert_eq!(main_module_misses(&r), only(CauseKind::Platform, &ALL_OWN));
@@ -202,7 +186,7 @@ fn goarch_change_is_platform_everywhere() {
 
 #[test]
 fn gcflags_rebuild_only_the_packages_they_apply_to() {
-    let r = report("gcflags", Some("vendor-upgrade"));
+    let r = scenario_report("gcflags", Some("vendor-upgrade"));
     assert_eq!(
         build_misses(&r),
         only(CauseKind::Flags, &[SHOP, CART, MONEY, NATIVE, REPORT])
@@ -213,7 +197,7 @@ fn gcflags_rebuild_only_the_packages_they_apply_to() {
 
 #[test]
 fn build_tags_change_the_file_set() {
-    let r = report("tags", Some("vendor-upgrade"));
+    let r = scenario_report("tags", Some("vendor-upgrade"));
     let money = cause_of(&r, "build", MONEY);
     assert_eq!(
         (money.kind, money.detail.as_str()),
@@ -231,7 +215,7 @@ fn build_tags_change_the_file_set() {
 
 #[test]
 fn trimpath_is_flags_for_every_package() {
-    let r = report("trimpath", Some("vendor-upgrade"));
+    let r = scenario_report("trimpath", Some("vendor-upgrade"));
     assert!(
         build_misses(&r)
             .values()
@@ -243,7 +227,7 @@ fn trimpath_is_flags_for_every_package() {
 
 #[test]
 fn goamd64_level_is_env() {
-    let r = report("goamd64-v3", Some("vendor-upgrade"));
+    let r = scenario_report("goamd64-v3", Some("vendor-upgrade"));
     assert!(build_misses(&r).values().all(|(k, _)| *k == CauseKind::Env));
     assert_eq!(
         cause_of(&r, "build", CART).detail,
@@ -253,7 +237,7 @@ fn goamd64_level_is_env() {
 
 #[test]
 fn cgo_off_is_env_for_cgo_packages() {
-    let r = report("cgo-off", Some("vendor-upgrade"));
+    let r = scenario_report("cgo-off", Some("vendor-upgrade"));
     let misses = build_misses(&r);
     assert_eq!(misses[NATIVE].0, CauseKind::Env);
     assert_eq!(misses["os/user"].0, CauseKind::Env);
@@ -277,7 +261,7 @@ fn cgo_off_is_env_for_cgo_packages() {
 
 #[test]
 fn go_directive_change_rebuilds_the_main_module() {
-    let r = report("go-directive", Some("vendor-upgrade"));
+    let r = scenario_report("go-directive", Some("vendor-upgrade"));
     assert_eq!(
         build_misses(&r),
         only(CauseKind::GoDirective, &[SHOP, CART, MONEY, NATIVE, REPORT])
@@ -290,7 +274,7 @@ fn go_directive_change_rebuilds_the_main_module() {
 
 #[test]
 fn moved_checkout_is_workdir() {
-    let r = report("moved", Some("vendor-upgrade"));
+    let r = scenario_report("moved", Some("vendor-upgrade"));
     assert_eq!(main_module_misses(&r), only(CauseKind::Workdir, &ALL_OWN));
     assert_eq!(module(&r, "std").misses, 0);
     let money = cause_of(&r, "build", MONEY);
@@ -304,13 +288,13 @@ fn moved_checkout_is_workdir() {
 
 #[test]
 fn deleted_cache_entries_are_evicted() {
-    let r = report("evicted", Some("warm2"));
+    let r = scenario_report("evicted", Some("warm2"));
     assert_eq!(build_misses(&r), only(CauseKind::Evicted, &[MONEY, REPORT]));
 }
 
 #[test]
 fn compile_error_fails_the_build_and_stops_dependents() {
-    let r = report("compile-error", Some("warm2"));
+    let r = scenario_report("compile-error", Some("warm2"));
     assert!(r.build.failed);
     assert_eq!(r.build.exit_code, Some(1));
     assert_eq!(r.build.failed_packages, vec![CART.to_owned()]);
@@ -333,7 +317,7 @@ fn compile_error_fails_the_build_and_stops_dependents() {
 
 #[test]
 fn go_test_variants_and_vet_are_new_against_a_build_baseline() {
-    let r = report("go-test", Some("warm2"));
+    let r = scenario_report("go-test", Some("warm2"));
     let variant = format!("{MONEY} [{MONEY}.test]");
     assert_eq!(cause_of(&r, "build", &variant).kind, CauseKind::New);
     assert_eq!(cause_of(&r, "vet", CART).kind, CauseKind::New);
@@ -346,7 +330,7 @@ fn go_test_variants_and_vet_are_new_against_a_build_baseline() {
 
 #[test]
 fn older_toolchain_is_toolchain_everywhere() {
-    let r = report("toolchain-go1.26", Some("warm2"));
+    let r = scenario_report("toolchain-go1.26", Some("warm2"));
     assert_eq!(r.build.go_version.as_deref(), Some("go1.26.6"));
     assert_eq!(main_module_misses(&r), only(CauseKind::Toolchain, &ALL_OWN));
     assert!(
@@ -358,7 +342,7 @@ fn older_toolchain_is_toolchain_everywhere() {
 
 #[test]
 fn go_1_23_without_build_json_reads_x_text_from_stderr() {
-    let r = report("go1.23-edit", Some("go1.23-cold"));
+    let r = scenario_report("go1.23-edit", Some("go1.23-cold"));
     assert_eq!(r.build.go_version.as_deref(), Some("go1.23.9"));
     let origin = vec![MONEY.to_owned()];
     let mut expect = only(CauseKind::Source, &[MONEY]);
@@ -410,7 +394,7 @@ fn x_text_alone_still_gives_hits_misses_and_edges() {
 
 #[test]
 fn json_contract_has_the_promised_fields() {
-    let r = report("edit-propagates", Some("warm"));
+    let r = scenario_report("edit-propagates", Some("warm"));
     let v = serde_json::to_value(&r).unwrap();
     assert_eq!(v["schema"], "goattrib.report/v1");
     for f in [
@@ -472,7 +456,9 @@ fn output_is_identical_at_one_and_many_threads() {
             .num_threads(threads)
             .build()
             .unwrap();
-        pool.install(|| serde_json::to_string(&report("cgo-off", Some("vendor-upgrade"))).unwrap())
+        pool.install(|| {
+            serde_json::to_string(&scenario_report("cgo-off", Some("vendor-upgrade"))).unwrap()
+        })
     };
     assert_eq!(run(1), run(4));
 }

@@ -20,6 +20,8 @@ use goattrib::ingest::{
 };
 use tempfile::TempDir;
 
+use crate::harness::{bin, scenario};
+
 // ---------------------------------------------------------------------------------------
 // Seeds: small hand-made samples of every format, shaped like what Go writes.
 // ---------------------------------------------------------------------------------------
@@ -1108,10 +1110,6 @@ fn fuzz_report_on_mutated_bundles() {
 // CLI end to end
 // ---------------------------------------------------------------------------------------
 
-fn goattrib() -> assert_cmd::Command {
-    assert_cmd::Command::cargo_bin("goattrib").expect("the goattrib binary is built")
-}
-
 fn stderr_lines(output: &std::process::Output) -> Vec<String> {
     String::from_utf8_lossy(&output.stderr)
         .lines()
@@ -1139,11 +1137,7 @@ fn assert_one_error_line(output: &std::process::Output, path: &Path) {
 #[test]
 fn cli_report_on_empty_file_exits_2_naming_it() {
     let case = Case::new("build.jsonl", b"");
-    let output = goattrib()
-        .arg("report")
-        .arg(&case.path)
-        .output()
-        .expect("run");
+    let output = bin().arg("report").arg(&case.path).output().expect("run");
     assert_eq!(output.status.code(), Some(2));
     assert!(output.stdout.is_empty());
     assert_one_error_line(&output, &case.path);
@@ -1160,11 +1154,7 @@ fn cli_report_on_empty_file_exits_2_naming_it() {
 fn cli_report_on_nonexistent_path_exits_2_naming_it() {
     let dir = tempfile::tempdir().expect("temp dir");
     let missing = dir.path().join("no-such-bundle");
-    let output = goattrib()
-        .arg("report")
-        .arg(&missing)
-        .output()
-        .expect("run");
+    let output = bin().arg("report").arg(&missing).output().expect("run");
     assert_eq!(output.status.code(), Some(2));
     assert!(output.stdout.is_empty());
     assert_one_error_line(&output, &missing);
@@ -1178,11 +1168,7 @@ fn cli_report_on_nonexistent_path_exits_2_naming_it() {
 #[test]
 fn cli_report_on_empty_directory_exits_2_naming_it() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let output = goattrib()
-        .arg("report")
-        .arg(dir.path())
-        .output()
-        .expect("run");
+    let output = bin().arg("report").arg(dir.path()).output().expect("run");
     assert_eq!(output.status.code(), Some(2));
     assert_one_error_line(&output, dir.path());
     assert_eq!(
@@ -1197,11 +1183,7 @@ fn cli_report_on_empty_directory_exits_2_naming_it() {
 #[test]
 fn cli_report_on_garbage_only_exits_2() {
     let case = Case::new("build.jsonl", &garbage(11, 1000));
-    let output = goattrib()
-        .arg("report")
-        .arg(&case.path)
-        .output()
-        .expect("run");
+    let output = bin().arg("report").arg(&case.path).output().expect("run");
     assert_eq!(output.status.code(), Some(2));
     assert_one_error_line(&output, &case.path);
 }
@@ -1212,11 +1194,7 @@ fn cli_report_on_truncated_action_graph_exits_2_with_position() {
         "actiongraph.json",
         br#"[{"ID":1,"Mode":"build","Package":"fm"#,
     );
-    let output = goattrib()
-        .arg("report")
-        .arg(&case.path)
-        .output()
-        .expect("run");
+    let output = bin().arg("report").arg(&case.path).output().expect("run");
     assert_eq!(output.status.code(), Some(2));
     assert_one_error_line(&output, &case.path);
     assert!(
@@ -1237,7 +1215,7 @@ fn good_and_garbage_bundle() -> TempDir {
 fn cli_report_on_good_and_garbage_exits_1_with_report() {
     let dir = good_and_garbage_bundle();
     let junk = dir.path().join("junk.bin");
-    let output = goattrib()
+    let output = bin()
         .args(["report", "--width", "100"])
         .arg(dir.path())
         .output()
@@ -1255,7 +1233,7 @@ fn cli_report_on_good_and_garbage_exits_1_with_report() {
 fn cli_report_json_parses_and_carries_schema_and_warning() {
     let dir = good_and_garbage_bundle();
     let junk = dir.path().join("junk.bin");
-    let output = goattrib()
+    let output = bin()
         .args(["report", "--format", "json"])
         .arg(dir.path())
         .output()
@@ -1280,7 +1258,7 @@ fn cli_report_with_a_missing_file_beside_a_good_one_exits_1() {
     let good = dir.path().join("actiongraph.json");
     std::fs::write(&good, GOOD_GRAPH).expect("write");
     let missing = dir.path().join("build.jsonl");
-    let output = goattrib()
+    let output = bin()
         .args(["report", "--format", "json"])
         .arg(&good)
         .arg(&missing)
@@ -1308,7 +1286,7 @@ fn cli_report_on_truncated_log_exits_0_with_warning() {
         .find("\"Action\":\"build-fail\"")
         .expect("seed has build-fail");
     std::fs::write(dir.path().join("build.jsonl"), &GO_JSON[..cut + 5]).expect("write");
-    let output = goattrib()
+    let output = bin()
         .args(["report", "--format", "json"])
         .arg(dir.path())
         .output()
@@ -1330,9 +1308,7 @@ fn cli_report_on_truncated_log_exits_0_with_warning() {
 /// A scenario bundle gunzipped into a temporary directory, each file passed through `edit`
 /// (its plain name and bytes) on the way.
 fn unpacked_scenario(name: &str, edit: impl Fn(&str, Vec<u8>) -> Vec<u8>) -> TempDir {
-    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/scenarios")
-        .join(name);
+    let src = scenario(name);
     let dir = TempDir::new().unwrap();
     for entry in std::fs::read_dir(&src).unwrap() {
         let path = entry.unwrap().path();
@@ -1392,7 +1368,7 @@ fn a_cut_action_graph_falls_back_to_the_x_text() {
 /// be read in full (its unclosed spans reported).
 #[test]
 fn a_large_plain_trace_is_read_at_its_ends_with_the_same_wall_time() {
-    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/scenarios/edit-propagates");
+    let src = scenario("edit-propagates");
     let expected = goattrib::analysis::report(
         goattrib::ingest::load(std::slice::from_ref(&src)).unwrap(),
         None,
