@@ -24,6 +24,37 @@ pub use report::ReportArgs;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Commands,
+    /// The most bytes one gzipped input may inflate to (a bomb stops with an error naming
+    /// the file): 256MiB by default; e.g. 1GiB, 512MB, 100000000.
+    #[arg(long, global = true, value_name = "SIZE", value_parser = size_arg)]
+    pub max_inflated_size: Option<u64>,
+}
+
+/// `256MiB`, `1GiB`, `512MB`, `100000000`: a byte count.
+fn size_arg(text: &str) -> Result<u64, String> {
+    let s = text.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (number, unit) = s.split_at(split);
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size: write e.g. 256MiB, 1GiB or 100000000"))?;
+    let scale: u64 = match unit.trim() {
+        "" | "B" => 1,
+        "KB" => 1_000,
+        "KiB" => 1 << 10,
+        "MB" => 1_000_000,
+        "MiB" => 1 << 20,
+        "GB" => 1_000_000_000,
+        "GiB" => 1 << 30,
+        other => {
+            return Err(format!(
+                "`{other}` is not a size unit: use B, KB, KiB, MB, MiB, GB or GiB"
+            ));
+        }
+    };
+    n.checked_mul(scale)
+        .filter(|&b| b > 0)
+        .ok_or_else(|| format!("`{text}` is not a usable size"))
 }
 
 #[derive(Debug, Subcommand)]
@@ -86,6 +117,9 @@ pub struct RecordArgs {
 /// Runs the parsed command line; [`crate::error::exit_code`] turns the result into the
 /// process exit code.
 pub fn run(cli: Cli) -> Result<Outcome, Error> {
+    if let Some(limit) = cli.max_inflated_size {
+        crate::ingest::set_max_inflated(limit);
+    }
     match cli.command {
         Commands::Record(args) => {
             let opts = crate::record::RecordOptions {

@@ -32,7 +32,9 @@ use std::path::PathBuf;
 
 pub use error::IngestError;
 pub(crate) use files::read_head;
-pub use files::{dir_files, expand, open};
+pub use files::{
+    DEFAULT_MAX_INFLATED, InflateLimit, dir_files, expand, max_inflated, open, set_max_inflated,
+};
 pub use lines::LineReader;
 pub use load::load;
 pub use parse::{ParseOptions, parse_file, parse_file_with};
