@@ -12,7 +12,11 @@ fn main() {
     let result = goattrib::cli::run(cli);
     if let Err(e) = &result {
         // One line: the error and its causes, each said once.
-        eprintln!("goattrib: error: {}", goattrib::model::error_chain(e));
+        let line = goattrib::model::error_chain(e);
+        eprintln!(
+            "goattrib: error: {}",
+            goattrib::render::terminal::line(&line)
+        );
         if let Some(hint) = e.hint() {
             eprintln!("  hint: {hint}");
         }

@@ -6,6 +6,14 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::error::{Error, Outcome};
 
+/// Prints one line on stderr made printable: warnings and gate messages quote job logs,
+/// package names and file names, which a merge request chooses.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        eprintln!("{}", $crate::render::terminal::line(&format!($($arg)*)))
+    };
+}
+
 mod compare;
 mod manifest;
 mod report;

@@ -9,6 +9,7 @@ use crate::analysis::gate::{self, Limit, ReportGates};
 use crate::error::{Error, Outcome};
 use crate::model::CauseKind;
 use crate::model::GateOutcome;
+use crate::render::terminal::{Printable, Style};
 use crate::render::{self, table::TableOptions};
 
 /// `--format` values.
@@ -175,7 +176,7 @@ pub fn run(args: ReportArgs) -> Result<Outcome, Error> {
     };
     let mut report = crate::analysis::analyze(&current, baseline.as_ref());
     if let Some(w) = baseline_warning {
-        eprintln!("goattrib: warning: {w}");
+        say!("goattrib: warning: {w}");
         report.warnings.push(w);
     }
     let gates = args.gates();
@@ -193,11 +194,11 @@ pub fn run(args: ReportArgs) -> Result<Outcome, Error> {
             bytes: manifest,
         });
         for w in &rendered.warnings {
-            eprintln!("goattrib: warning: {w}");
+            say!("goattrib: warning: {w}");
         }
         render::out::write_folder(dir, &rendered.files)?;
         let names: Vec<&str> = rendered.files.iter().map(|f| f.name.as_str()).collect();
-        eprintln!(
+        say!(
             "goattrib: wrote {} files to {}: {}",
             names.len(),
             dir.display(),
@@ -207,7 +208,7 @@ pub fn run(args: ReportArgs) -> Result<Outcome, Error> {
     let mut gate_failed = false;
     if let Some(outcomes) = &outcomes {
         for g in outcomes.iter().filter(|g| !g.passed) {
-            eprintln!(
+            say!(
                 "goattrib: gate failed: {}: {}",
                 g.name,
                 crate::render::gate::message(g)
@@ -215,7 +216,7 @@ pub fn run(args: ReportArgs) -> Result<Outcome, Error> {
             gate_failed = true;
         }
         let failed = outcomes.iter().filter(|g| !g.passed).count();
-        eprintln!(
+        say!(
             "goattrib: gates: {} passed, {failed} failed",
             outcomes.len() - failed
         );
@@ -230,7 +231,14 @@ pub fn run(args: ReportArgs) -> Result<Outcome, Error> {
 /// The table or JSON on stdout. A closed pipe (`| head`) stops the printing, not the run.
 fn print(report: &crate::model::Report, args: &ReportArgs) -> Result<(), Error> {
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+    let style = match args.format {
+        Format::Json => Style::Json,
+        _ => Style::Text,
+    };
+    let mut out = Printable::new(
+        std::io::BufWriter::with_capacity(64 * 1024, stdout.lock()),
+        style,
+    );
     let written = match args.format {
         Format::Json => render::json::write(report, &mut out),
         Format::Table => render::table::write(

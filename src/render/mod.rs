@@ -17,6 +17,7 @@ pub mod palette;
 pub mod perfetto;
 pub mod svg;
 pub mod table;
+pub mod terminal;
 
 /// One file of an output folder, rendered from a finished report or comparison.
 pub trait Render<T: ?Sized> {

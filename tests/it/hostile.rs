@@ -53,3 +53,45 @@ fn max_inflated_size_takes_sizes_only() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not a size"));
 }
+
+fn has_control(text: &str) -> bool {
+    text.chars().any(goattrib::render::terminal::is_unprintable)
+}
+
+/// Regression: tables and JSON printed package names with ESC sequences and bidi overrides
+/// raw; a merge request picks package names.
+#[test]
+fn no_escape_sequence_or_bidi_override_reaches_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let graph = dir.path().join("actiongraph.json");
+    let evil = "example.com/evil\u{1b}[2J\u{1b}]8;;http://x\u{7}\u{202e}gnp.exe";
+    let doc = serde_json::json!([
+        { "ID": 0, "Mode": "build", "Package": evil, "Deps": [],
+          "TimeStart": "2026-11-25T12:00:00.000Z", "TimeDone": "2026-11-25T12:00:01.000Z",
+          "Cmd": ["compile"], "ActionID": "x" },
+        { "ID": 1, "Mode": "link", "Package": evil, "Deps": [0],
+          "TimeStart": "2026-11-25T12:00:01.000Z", "TimeDone": "2026-11-25T12:00:02.000Z",
+          "Cmd": ["link"] }
+    ]);
+    std::fs::write(&graph, serde_json::to_vec(&doc).unwrap()).unwrap();
+    for format in ["table", "json"] {
+        let out = bin()
+            .args(["report", "--format", format])
+            .arg(&graph)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        assert!(stdout.contains("example.com/evil"), "{format}: {stdout}");
+        assert!(!has_control(&stdout), "{format}: {stdout:?}");
+        assert!(!has_control(&stderr), "{format}: {stderr:?}");
+        if format == "json" {
+            let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+            assert_eq!(
+                v["actions"][0]["package"], evil,
+                "the JSON still means the same"
+            );
+        }
+    }
+}
