@@ -29,6 +29,11 @@ pub enum Error {
     Output(#[source] std::io::Error),
     #[error(transparent)]
     Compare(#[from] crate::compare::CompareError),
+    /// `profile` / `spans`: nothing to compute with these options.
+    #[error(transparent)]
+    Profile(#[from] crate::analysis::profile::ProfileAnalysisError),
+    #[error("{0}")]
+    BadArgument(String),
     /// A file of `report --out DIR` could not be written.
     #[error(transparent)]
     OutFolder(#[from] crate::atomic::OutError),

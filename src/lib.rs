@@ -4,6 +4,7 @@
 //! `dag` rebuilds the action graph and names the cause of every miss, `render` turns the
 //! finished [`model::Report`] into tables, JSON and files. The CLI (`cli`) is thin.
 
+pub mod analysis;
 pub mod atomic;
 pub mod cli;
 pub mod compare;

@@ -8,10 +8,14 @@ use crate::error::Error;
 
 mod compare;
 mod manifest;
+mod profile;
 mod report;
+mod spans;
 pub use compare::CompareArgs;
 pub use manifest::ManifestArgs;
+pub use profile::ProfileArgs;
 pub use report::ReportArgs;
+pub use spans::SpansArgs;
 
 /// Where a Go build's time went, and why the Go build cache missed.
 ///
@@ -68,6 +72,32 @@ pub enum Commands {
     ///   goattrib compare --out reports/compare --max-slowdown 10% BASE HEAD
     #[command(verbatim_doc_comment)]
     Compare(CompareArgs),
+    /// Top functions, compile passes and labels of pprof files (compiler -cpuprofile,
+    /// go test -cpuprofile/-memprofile, runtime/pprof, go tool trace -pprof), with
+    /// pprof's own flat and cum; several files are merged; flame graph folder with --out.
+    /// `profile diff BASE HEAD` compares two sides with a regression gate.
+    ///
+    /// Exit codes: 0 ok; 1 some file unreadable (the others are still reported); 2 nothing
+    /// usable; 3 a gate failed.
+    ///
+    /// Examples:
+    ///   goattrib profile build-bundle/profiles/
+    ///   goattrib profile --format json cpu.pprof
+    ///   goattrib profile --out flame/ cpu.pprof
+    ///   goattrib profile --tag cache.miss=true cpu.pprof
+    ///   goattrib profile --sample alloc_space mem.pprof
+    ///   goattrib profile diff base.pprof head.pprof --max-regression 10%
+    #[command(verbatim_doc_comment)]
+    Profile(ProfileArgs),
+    /// OpenTelemetry spans (OTLP/JSON files) selected by attribute: how many, p50/p95, and
+    /// where their time went among their child spans, self time included.
+    ///
+    /// Examples:
+    ///   goattrib spans traces.jsonl --where cache.miss=true
+    ///   goattrib spans traces.jsonl --where cache.miss=true --profile cpu.pprof
+    ///   goattrib spans --format json traces.jsonl --where cache.miss=true
+    #[command(verbatim_doc_comment)]
+    Spans(SpansArgs),
 }
 
 #[derive(Debug, Args)]
@@ -97,5 +127,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
         Commands::Report(args) => report::run(args),
         Commands::Manifest(args) => manifest::run(args),
         Commands::Compare(args) => compare::run(args),
+        Commands::Profile(args) => profile::run(args),
+        Commands::Spans(args) => spans::run(args),
     }
 }

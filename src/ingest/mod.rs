@@ -14,6 +14,8 @@ pub(crate) mod gostring;
 pub mod hashlog;
 mod lines;
 pub mod modules_txt;
+pub mod otlp;
+pub mod pprof;
 pub(crate) mod timestamp;
 pub mod xtext;
 

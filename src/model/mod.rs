@@ -185,3 +185,5 @@ pub struct Build {
     pub modules: Vec<ModuleInfo>,
     pub warnings: Vec<String>,
 }
+pub mod profile;
+pub mod spans;
