@@ -16,3 +16,4 @@ pub mod manifest;
 pub mod model;
 pub mod record;
 pub mod render;
+pub mod toolexec;

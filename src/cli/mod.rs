@@ -108,6 +108,11 @@ pub struct RecordArgs {
     /// Echo the -x command trace too (it is always saved in the bundle).
     #[arg(long)]
     pub show_commands: bool,
+    /// Also write compile CPU profiles and -bench phase timings of exactly the packages
+    /// that miss into BUNDLE/profiles/ (goattrib becomes the -toolexec program and leaves
+    /// cache keys unchanged). Read them with `goattrib profile BUNDLE/profiles/`.
+    #[arg(long)]
+    pub profile: bool,
     /// The Go command: go build|install|test|vet [flags] [packages].
     #[arg(last = true, required = true, value_name = "GO COMMAND")]
     pub go: Vec<String>,
@@ -121,6 +126,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
                 out_dir: args.out,
                 argv: args.go,
                 show_commands: args.show_commands,
+                profile: args.profile,
             };
             Ok(crate::record::record(&opts)?)
         }

@@ -725,3 +725,132 @@ fn out_folder_flame_graph_opens_in_headless_chromium() {
         "a non-empty screenshot"
     );
 }
+
+// ---- record --profile ---------------------------------------------------------------
+
+/// The Go toolchain the fixtures use: `GOATTRIB_GO`, or the one capture.sh installs.
+fn go_toolchain() -> Option<PathBuf> {
+    if let Some(go) = std::env::var_os("GOATTRIB_GO") {
+        return Some(PathBuf::from(go));
+    }
+    let p = PathBuf::from("/tmp/goattrib-fixtures/toolchains/1.27.3/go/bin/go");
+    p.is_file().then_some(p)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
+fn go_env(cmd: &mut std::process::Command, gocache: &Path) {
+    cmd.env("GOCACHE", gocache)
+        .env("GOFLAGS", "-mod=vendor")
+        .env("GOTOOLCHAIN", "local")
+        .env("GOPROXY", "off")
+        .env("GOENV", "off")
+        .env("GOTELEMETRY", "off");
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn record_profile_keeps_cache_keys_and_profiles_exactly_the_misses() {
+    let Some(go) = go_toolchain() else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true needs the Go toolchain (bash fixtures/gen/capture.sh installs it)"
+        );
+        eprintln!("skipped: no Go toolchain");
+        return;
+    };
+    // One GOCACHE for every run of this test: only the first compiles the standard library.
+    let gocache = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("profile-gocache");
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("shop");
+    copy_dir(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/gen/project"),
+        &src,
+    );
+    let plain = |what: &str| {
+        let mut c = std::process::Command::new(&go);
+        c.args(["build", "-x", "-o", "/dev/null", "./..."])
+            .current_dir(&src);
+        go_env(&mut c, &gocache);
+        let out = c.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{what}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .filter(|l| l.contains("/compile "))
+            .count()
+    };
+    plain("plain build");
+    let record = |bundle: &Path| {
+        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("goattrib"));
+        c.arg("record")
+            .arg("--profile")
+            .arg("-o")
+            .arg(bundle)
+            .arg("--")
+            .arg(&go);
+        c.args(["build", "-o", "/dev/null", "./..."])
+            .current_dir(&src);
+        go_env(&mut c, &gocache);
+        let out = c.output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    // After a plain build, a --profile build hits everything: it compiles (profiles) nothing.
+    let warm = dir.path().join("warm");
+    record(&warm);
+    assert_eq!(files_in(&warm.join("profiles")), Vec::<String>::new());
+    // A comment in money: money alone recompiles, and only it is profiled.
+    let money = src.join("internal/money/money.go");
+    let mut text = std::fs::read_to_string(&money).unwrap();
+    text.push_str("\n// a comment: export data unchanged\n");
+    std::fs::write(&money, text).unwrap();
+    let edit = dir.path().join("edit");
+    record(&edit);
+    assert_eq!(
+        files_in(&edit.join("profiles")),
+        [
+            "example.com%2Fshop%2Finternal%2Fmoney.bench.txt",
+            "example.com%2Fshop%2Finternal%2Fmoney.cpuprof"
+        ]
+    );
+    // And the plain build that follows finds the --profile build's results in the cache.
+    assert_eq!(plain("plain build after --profile"), 0);
+    let report = json_of(&goattrib([
+        "profile",
+        "--format",
+        "json",
+        edit.join("profiles").to_str().unwrap(),
+    ]));
+    let packages = report["packages"].as_array().unwrap();
+    assert_eq!(packages.len(), 1);
+    assert_eq!(packages[0]["package"], "example.com/shop/internal/money");
+    assert!(packages[0]["wall_ns"].as_i64().unwrap() > 0);
+    assert!(packages[0]["bench_phases"]["total"].as_i64().unwrap() > 0);
+}
