@@ -29,6 +29,15 @@ pub struct Rendered {
 
 /// Renders the folder's files. `gates` is `None` when no gate was asked for (no `junit.xml`).
 pub fn render(report: &Report, gates: Option<&[GateOutcome]>) -> Rendered {
+    render_with(report, gates, &[])
+}
+
+/// [`render`], with the bundle's compile profiles for the page's "Inside the compiler".
+pub fn render_with(
+    report: &Report,
+    gates: Option<&[GateOutcome]>,
+    compiler: &[crate::model::profile::PackageCost],
+) -> Rendered {
     let mut r = Rendered::default();
     let charts = match svg::charts(report) {
         Ok(c) => c,
@@ -48,6 +57,7 @@ pub fn render(report: &Report, gates: Option<&[GateOutcome]>) -> Rendered {
         &html::Extras {
             charts: &charts,
             gates,
+            compiler,
         },
     );
     r.files.push(file("index.html", page.into_bytes()));

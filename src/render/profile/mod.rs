@@ -3,6 +3,7 @@
 //! answers from `analysis::profile` / `analysis::spans` and compute nothing but words.
 
 pub mod flame;
+pub mod html;
 pub mod markdown;
 pub mod table;
 
