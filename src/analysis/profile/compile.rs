@@ -81,3 +81,25 @@ fn empty(pkg: &str) -> PackageCost {
         bench_phases: BTreeMap::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passes_are_the_package_after_cmd_compile_internal() {
+        assert_eq!(
+            pass_of("cmd/compile/internal/ssa.applyRewrite"),
+            Some("ssa")
+        );
+        assert_eq!(
+            pass_of("cmd/compile/internal/types2.(*Checker).expr"),
+            Some("types2")
+        );
+        assert_eq!(
+            pass_of("cmd/compile/internal/escape.(*batch).walkAll"),
+            Some("escape")
+        );
+        assert_eq!(pass_of("runtime.mallocgc"), None);
+    }
+}

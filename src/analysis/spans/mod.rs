@@ -184,3 +184,27 @@ fn join_profile(
         functions: t.functions,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let v: Vec<u64> = (1..=10).collect();
+        assert_eq!(percentile(&v, 50), 5);
+        assert_eq!(percentile(&v, 95), 10);
+        assert_eq!(percentile(&[7], 95), 7);
+        assert_eq!(percentile(&[], 50), 0);
+    }
+
+    #[test]
+    fn overlapping_children_count_once_for_self_time() {
+        // Parent 0..100; children 10..40 and 30..60 overlap; 90..150 sticks out.
+        assert_eq!(
+            covered(vec![(10, 40), (30, 60), (90, 150)], 0, 100),
+            50 + 10
+        );
+        assert_eq!(covered(vec![], 0, 100), 0);
+    }
+}

@@ -356,3 +356,45 @@ fn guess_kind(
     }
     (ProfileKind::Runtime, None)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_broken_record_is_named_with_its_offset() {
+        // period = 7 (field 12, varint), then a sample_type claiming 5 bytes with 1 left.
+        let bytes = [0x60, 0x07, 0x0a, 0x05, 0x08];
+        match decode_profile(&bytes, "x.pprof") {
+            Err(PprofError::Decode {
+                offset,
+                field,
+                where_,
+                ..
+            }) => {
+                assert_eq!((offset, field, where_), (2, "sample_type", ""));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn tables_that_do_not_fit_are_invalid_not_panics() {
+        // sample_type { type: 3 } with a one-entry string table.
+        let bytes = [0x0a, 0x02, 0x08, 0x03, 0x32, 0x00];
+        let e = decode_profile(&bytes, "x.pprof").unwrap_err();
+        assert!(matches!(e, PprofError::Invalid { .. }), "{e:?}");
+        assert_eq!(
+            e.to_string(),
+            "failed to read pprof `x.pprof`: string index 3 is outside the string table (1 entries)"
+        );
+    }
+
+    #[test]
+    fn raw_profiles_start_with_any_field_key() {
+        assert!(looks_like_pprof(&[0x48, 0x01])); // time_nanos first, as runtime/pprof writes
+        assert!(looks_like_pprof(&[0x0a]));
+        assert!(!looks_like_pprof(b"{\"resourceSpans\""));
+        assert!(!looks_like_pprof(&[]));
+    }
+}
