@@ -465,6 +465,23 @@ fn diff_deltas_equal_go_tool_pprof_diff_base_and_the_gate_fails() {
     for f in ["diff.svg", "diff.md", "diff.json"] {
         assert!(dir.path().join(f).metadata().unwrap().len() > 0, "{f}");
     }
+    // --normalize: HEAD scaled to BASE's total, so only the shape can differ.
+    let n = json_of(&goattrib([
+        "profile",
+        "diff",
+        "--format",
+        "json",
+        "--normalize",
+        fixture("service/cpu.pprof").to_str().unwrap(),
+        fixture("service/head.pprof").to_str().unwrap(),
+    ]));
+    assert_eq!(n["normalized"], true);
+    assert_eq!(n["head_total"].as_i64(), Some(base.total));
+    let md = std::fs::read_to_string(dir.path().join("diff.md")).unwrap();
+    assert!(
+        md.contains("**regression**") && md.contains("`crypto/sha256.Sum256`"),
+        "{md}"
+    );
     // With the default floor (20 ms and 5%), 10-ms noise is not listed.
     let d = json_of(&goattrib([
         "profile",

@@ -45,12 +45,33 @@ pub fn write_profile(
         r.functions.len().min(opts.top),
         r.functions.len()
     )?;
+    if let Some(top) = r
+        .functions
+        .first()
+        .filter(|f| f.name == "runtime.asyncPreempt")
+    {
+        writeln!(
+            out,
+            "note: runtime.asyncPreempt ({}) is where goroutines were preempted, not work of \
+             its own; the compiler-pass table counts those samples towards the pass that ran",
+            share(top.flat, r.total)
+        )?;
+    }
     if !r.packages.is_empty() {
         let mut tab = table(
             &["package", "wall", "CPU", "top compiler passes (CPU)"],
             opts,
         );
-        for p in &r.packages {
+        // The costliest first; JSON keeps every package in name order.
+        let mut rows: Vec<_> = r.packages.iter().collect();
+        rows.sort_by(|a, b| {
+            b.cpu_ns
+                .unwrap_or(0)
+                .cmp(&a.cpu_ns.unwrap_or(0))
+                .then(b.wall_ns.cmp(&a.wall_ns))
+                .then(a.package.cmp(&b.package))
+        });
+        for p in rows.into_iter().take(opts.top) {
             let mut phases: Vec<(&String, &i64)> = p.phases.iter().collect();
             phases.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
             let cpu = p.cpu_ns.unwrap_or(0);
@@ -70,7 +91,12 @@ pub fn write_profile(
                 Cell::new(top.join(", ")),
             ]);
         }
-        writeln!(out, "\nInside the compiler, by package\n{tab}")?;
+        writeln!(
+            out,
+            "\nInside the compiler, by package ({} of {}, the most CPU first)\n{tab}",
+            r.packages.len().min(opts.top),
+            r.packages.len()
+        )?;
     }
     if !r.tags.is_empty() {
         let mut tab = table(&["label", "value", "total", "share"], opts);
