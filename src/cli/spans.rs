@@ -12,6 +12,14 @@ use crate::ingest::otlp;
 use crate::render::profile::table as ptable;
 use crate::render::table::TableOptions;
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SpansFormat {
+    /// Tables for a terminal or a CI log.
+    Table,
+    /// One JSON object (`goattrib.spans/v1`).
+    Json,
+}
+
 #[derive(Debug, Args)]
 pub struct SpansArgs {
     /// OTLP/JSON files (the Collector's file exporter: one TracesData object per line).
@@ -26,8 +34,8 @@ pub struct SpansArgs {
     #[arg(long, value_name = "PPROF")]
     pub profile: Vec<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = crate::render::Format::Table)]
-    pub format: crate::render::Format,
+    #[arg(long, value_enum, default_value_t = SpansFormat::Table)]
+    pub format: SpansFormat,
     /// Rows per table.
     #[arg(long, default_value_t = 10)]
     pub top: usize,
@@ -64,10 +72,10 @@ pub fn run(args: SpansArgs) -> Result<i32, Error> {
             .map_err(Error::Profile)?;
     let mut stdout = std::io::stdout().lock();
     let written = match args.format {
-        crate::render::Format::Json => serde_json::to_writer_pretty(&mut stdout, &report)
+        SpansFormat::Json => serde_json::to_writer_pretty(&mut stdout, &report)
             .map_err(std::io::Error::other)
             .and_then(|()| writeln!(stdout)),
-        crate::render::Format::Table => ptable::write_spans(
+        SpansFormat::Table => ptable::write_spans(
             &report,
             &mut stdout,
             &TableOptions {

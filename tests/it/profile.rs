@@ -235,6 +235,30 @@ fn merged_compile_profiles_equal_go_tool_pprof() {
 }
 
 #[test]
+fn diff_of_compile_profiles_compares_packages() {
+    let d = json_of(&goattrib([
+        "profile",
+        "diff",
+        "--format",
+        "json",
+        fixture("compile").to_str().unwrap(),
+        fixture("compile").to_str().unwrap(),
+    ]));
+    assert_eq!(d["functions"].as_array().unwrap().len(), 0);
+    let packages = d["packages"].as_array().unwrap();
+    assert_eq!(packages.len(), 8);
+    for p in packages {
+        assert_eq!(p["base_wall_ns"], p["head_wall_ns"]);
+        assert_eq!(p["base_cpu_ns"], p["head_cpu_ns"]);
+    }
+    let runtime = packages.iter().find(|p| p["package"] == "runtime").unwrap();
+    assert_eq!(
+        runtime["base_cpu_ns"].as_i64(),
+        Some(truth("compile/runtime.top.txt").total)
+    );
+}
+
+#[test]
 fn tag_filter_equals_tagfocus() {
     assert_matches_truth(
         &["--tag", "cache.miss=true"],
