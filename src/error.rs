@@ -31,6 +31,17 @@ pub struct Outcome {
     pub go_exit: Option<i32>,
 }
 
+impl Outcome {
+    /// The outcome a command that still computes its own code stands for (0, 1 or 3).
+    pub fn from_code(code: i32) -> Outcome {
+        Outcome {
+            unreadable_input: code == exit::PARTIAL,
+            gate_failed: code == exit::GATE_FAILED,
+            go_exit: None,
+        }
+    }
+}
+
 /// The process exit code of a run. A failed Go command's own code comes first (the job
 /// must fail as the build did), then a failed gate (the answer the pipeline asked for),
 /// then unreadable inputs; an error that stopped the run is 2.
@@ -59,6 +70,11 @@ pub enum Error {
     Output(#[source] std::io::Error),
     #[error(transparent)]
     Compare(#[from] crate::analysis::compare::CompareError),
+    /// `profile` / `spans`: nothing to compute with these options.
+    #[error(transparent)]
+    Profile(#[from] crate::analysis::profile::ProfileAnalysisError),
+    #[error("{0}")]
+    BadArgument(String),
     /// A file of `report --out DIR` could not be written.
     #[error(transparent)]
     OutFolder(#[from] crate::atomic::OutError),

@@ -7,6 +7,7 @@
 //! |---|---|---|
 //! | `model` | plain data and the versioned contracts (actions, modes, cause kinds, key inputs, the job trace, gates, the JSON reports) | nothing |
 //! | `atomic` | writing a file so a reader never sees half of it | nothing |
+//! | `toolexec` | goattrib as the Go command's `-toolexec` program (`record --profile`) | nothing |
 //! | `ingest` | one codec per input format (the manifest among them), sniffing, gzip, loading | `model`, `atomic` |
 //! | `analysis` | assembling a build, the action DAG, causes, compare, gates | `ingest` and below |
 //! | `render` | words, colours and every output format, behind one `Render` trait | `analysis` and below |
@@ -21,3 +22,4 @@ pub mod ingest;
 pub mod model;
 pub mod record;
 pub mod render;
+pub mod toolexec;

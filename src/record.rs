@@ -26,6 +26,8 @@ pub enum RecordError {
     Spawn { program: String, source: io::Error },
     #[error("failed to write `{path}`")]
     Write { path: PathBuf, source: io::Error },
+    #[error("failed to add --profile: the Go command already has -toolexec")]
+    ProfileToolexec,
 }
 
 pub struct RecordOptions {
@@ -34,6 +36,9 @@ pub struct RecordOptions {
     pub argv: Vec<String>,
     /// Also echo the `-x` command trace.
     pub show_commands: bool,
+    /// `--profile`: goattrib as `-toolexec`, compile CPU profiles and `-bench` phase lines
+    /// of the packages that miss, into `profiles/` (see `toolexec.rs`).
+    pub profile: bool,
 }
 
 /// What the user sees, decided from their own flags.
@@ -106,6 +111,30 @@ pub fn record(opts: &RecordOptions) -> Result<i32, RecordError> {
         abs("actiongraph.json").display()
     ));
     args.push(format!("-debug-trace={}", abs("trace.json").display()));
+    let mut profile_dir = None;
+    if opts.profile {
+        if user_flag("-toolexec") {
+            return Err(RecordError::ProfileToolexec);
+        }
+        let profiles = abs("profiles");
+        // Profiles of an earlier run into this bundle would read as this build's misses.
+        let _ = fs::remove_dir_all(&profiles);
+        fs::create_dir_all(&profiles).map_err(|source| RecordError::Bundle {
+            path: profiles.clone(),
+            source,
+        })?;
+        let exe = std::env::current_exe().map_err(|source| RecordError::Spawn {
+            program: "goattrib".to_owned(),
+            source,
+        })?;
+        // cmd/go splits -toolexec like a shell (quoted.Split): quote the path.
+        args.push(format!(
+            "-toolexec='{}' {}",
+            exe.display(),
+            crate::toolexec::SUBCOMMAND
+        ));
+        profile_dir = Some(profiles);
+    }
     args.extend(user_args.iter().cloned());
     write("command", format!("{}\n", opts.argv.join(" ")).as_bytes())?;
 
@@ -118,7 +147,11 @@ pub fn record(opts: &RecordOptions) -> Result<i32, RecordError> {
         let program = program.clone();
         thread::spawn(move || module_list(&program))
     };
-    let mut child = Command::new(program)
+    let mut command = Command::new(program);
+    if let Some(p) = &profile_dir {
+        command.env(crate::toolexec::PROFILE_DIR_ENV, p);
+    }
+    let mut child = command
         .args(&args)
         .env("GODEBUG", godebug)
         .stdin(Stdio::inherit())

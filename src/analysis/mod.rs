@@ -1,6 +1,7 @@
 //! Analysis: assemble a build from its inputs, rebuild the action DAG, name the cause of
 //! every miss, summarise it all into the [`Report`], compare two builds and check gates.
-//! Nothing here parses a file format (that is `ingest`) or renders (that is `render`).
+//! Also profiles (`profile`) and OpenTelemetry spans (`spans`). Nothing here parses a file
+//! format (that is `ingest`) or renders (that is `render`).
 
 pub mod assemble;
 pub mod cause;
@@ -8,7 +9,9 @@ pub mod compare;
 pub mod gate;
 pub mod graph;
 pub mod job;
+pub mod profile;
 mod report;
+pub mod spans;
 
 pub use assemble::assemble;
 pub use report::analyze;

@@ -16,10 +16,14 @@ macro_rules! say {
 
 mod compare;
 mod manifest;
+mod profile;
 mod report;
+mod spans;
 pub use compare::CompareArgs;
 pub use manifest::ManifestArgs;
+pub use profile::ProfileArgs;
 pub use report::ReportArgs;
+pub use spans::SpansArgs;
 
 /// Where a Go build's time went, and why the Go build cache missed.
 ///
@@ -107,6 +111,32 @@ pub enum Commands {
     ///   goattrib compare --out reports/compare --max-slowdown 10% BASE HEAD
     #[command(verbatim_doc_comment)]
     Compare(CompareArgs),
+    /// Top functions, compile passes and labels of pprof files (compiler -cpuprofile,
+    /// go test -cpuprofile/-memprofile, runtime/pprof, go tool trace -pprof), with
+    /// pprof's own flat and cum; several files are merged; flame graph folder with --out.
+    /// `profile diff BASE HEAD` compares two sides with a regression gate.
+    ///
+    /// Exit codes: 0 ok; 1 some file unreadable (the others are still reported); 2 nothing
+    /// usable; 3 a gate failed.
+    ///
+    /// Examples:
+    ///   goattrib profile build-bundle/profiles/
+    ///   goattrib profile --format json cpu.pprof
+    ///   goattrib profile --out flame/ cpu.pprof
+    ///   goattrib profile --tag cache.miss=true cpu.pprof
+    ///   goattrib profile --sample alloc_space mem.pprof
+    ///   goattrib profile diff base.pprof head.pprof --max-regression 10%
+    #[command(verbatim_doc_comment)]
+    Profile(ProfileArgs),
+    /// OpenTelemetry spans (OTLP/JSON files) selected by attribute: how many, p50/p95, and
+    /// where their time went among their child spans, self time included.
+    ///
+    /// Examples:
+    ///   goattrib spans traces.jsonl --where cache.miss=true
+    ///   goattrib spans traces.jsonl --where cache.miss=true --profile cpu.pprof
+    ///   goattrib spans --format json traces.jsonl --where cache.miss=true
+    #[command(verbatim_doc_comment)]
+    Spans(SpansArgs),
 }
 
 #[derive(Debug, Args)]
@@ -117,6 +147,11 @@ pub struct RecordArgs {
     /// Echo the -x command trace too (it is always saved in the bundle).
     #[arg(long)]
     pub show_commands: bool,
+    /// Also write compile CPU profiles and -bench phase timings of exactly the packages
+    /// that miss into BUNDLE/profiles/ (goattrib becomes the -toolexec program and leaves
+    /// cache keys unchanged). Read them with `goattrib profile BUNDLE/profiles/`.
+    #[arg(long)]
+    pub profile: bool,
     /// The Go command: go build|install|test|vet [flags] [packages].
     #[arg(last = true, required = true, value_name = "GO COMMAND")]
     pub go: Vec<String>,
@@ -134,6 +169,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
                 out_dir: args.out,
                 argv: args.go,
                 show_commands: args.show_commands,
+                profile: args.profile,
             };
             let code = crate::record::record(&opts)?;
             Ok(Outcome {
@@ -144,5 +180,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Commands::Report(args) => report::run(args),
         Commands::Manifest(args) => manifest::run(args),
         Commands::Compare(args) => compare::run(args),
+        Commands::Profile(args) => profile::run(args).map(Outcome::from_code),
+        Commands::Spans(args) => spans::run(args).map(Outcome::from_code),
     }
 }

@@ -185,7 +185,11 @@ pub fn run(args: ReportArgs) -> Result<Outcome, Error> {
         print(&report, &args)?;
     }
     if let Some(dir) = &args.out {
-        let mut rendered = render::out::report(&report, outcomes.as_deref());
+        let mut rendered = render::out::report(
+            &report,
+            outcomes.as_deref(),
+            &compile_profiles(&args.inputs),
+        );
         // The next pipeline's baseline, without the whole hash log (see `compare`).
         let mut manifest = Vec::new();
         crate::ingest::manifest::write(&current, &mut manifest).map_err(Error::Output)?;
@@ -255,4 +259,19 @@ fn print(report: &crate::model::Report, args: &ReportArgs) -> Result<(), Error> 
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Error::Output(e)),
     }
+}
+
+/// The per-package compile figures of `record --profile` bundles among `inputs`
+/// (`BUNDLE/profiles/`); unreadable profiles are left out (`goattrib profile` names them).
+fn compile_profiles(inputs: &[PathBuf]) -> Vec<crate::model::profile::PackageCost> {
+    let dirs: Vec<PathBuf> = inputs
+        .iter()
+        .map(|i| i.join("profiles"))
+        .filter(|d| d.is_dir())
+        .collect();
+    if dirs.is_empty() {
+        return Vec::new();
+    }
+    let loaded = super::profile::load(&dirs);
+    crate::analysis::profile::compile::packages(&loaded.profiles, &loaded.bench, &[])
 }

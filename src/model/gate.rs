@@ -44,4 +44,6 @@ pub enum GateMeasure {
     },
     /// `compare --max-new-misses`.
     NewMisses { count: usize, max: usize },
+    /// `profile diff --max-regression`: the functions or packages over the limit, in words.
+    Regression { failures: Vec<String> },
 }

@@ -6,7 +6,8 @@
 //! - `inputs`: classified cache-key inputs;
 //! - `job`: what a GitLab job trace says;
 //! - `gate`: checked gates;
-//! - `report`, `compare`: the JSON contracts `goattrib.report/v1`, `goattrib.compare/v1`.
+//! - `report`, `compare`: the JSON contracts `goattrib.report/v1`, `goattrib.compare/v1`;
+//! - `profile`, `spans`: pprof profiles and OpenTelemetry spans (`goattrib.profile/v1`).
 
 mod build;
 mod cause;
@@ -15,7 +16,9 @@ mod gate;
 mod inputs;
 pub mod job;
 mod mode;
+pub mod profile;
 mod report;
+pub mod spans;
 
 pub use build::*;
 pub use cause::*;

@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod out;
 pub mod palette;
 pub mod perfetto;
+pub mod profile;
 pub mod svg;
 pub mod table;
 pub mod terminal;

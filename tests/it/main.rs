@@ -13,6 +13,7 @@ mod human_output;
 mod job_report;
 mod layers;
 mod malformed;
+mod profile;
 mod report_out;
 mod scale;
 mod scenarios;
