@@ -62,7 +62,7 @@ pub fn run(args: SpansArgs) -> Result<i32, Error> {
             first: failed[0].clone(),
         });
     }
-    let loaded = super::profile::load(&args.profile);
+    let loaded = crate::ingest::pprof::load(&args.profile);
     for f in &loaded.failed {
         eprintln!("goattrib: warning: {f}");
     }
