@@ -31,17 +31,6 @@ pub struct Outcome {
     pub go_exit: Option<i32>,
 }
 
-impl Outcome {
-    /// The outcome a command that still computes its own code stands for (0, 1 or 3).
-    pub fn from_code(code: i32) -> Outcome {
-        Outcome {
-            unreadable_input: code == exit::PARTIAL,
-            gate_failed: code == exit::GATE_FAILED,
-            go_exit: None,
-        }
-    }
-}
-
 /// The process exit code of a run. A failed Go command's own code comes first (the job
 /// must fail as the build did), then a failed gate (the answer the pipeline asked for),
 /// then unreadable inputs; an error that stopped the run is 2.

@@ -180,7 +180,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Commands::Report(args) => report::run(args),
         Commands::Manifest(args) => manifest::run(args),
         Commands::Compare(args) => compare::run(args),
-        Commands::Profile(args) => profile::run(args).map(Outcome::from_code),
-        Commands::Spans(args) => spans::run(args).map(Outcome::from_code),
+        Commands::Profile(args) => profile::run(args),
+        Commands::Spans(args) => spans::run(args),
     }
 }

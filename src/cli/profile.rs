@@ -2,19 +2,20 @@
 //! files), print pprof's figures, write a flame graph folder, compare two sides with a gate.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
 use crate::analysis::profile::diff::{self, DiffOptions};
 use crate::analysis::profile::{self as analysis, ProfileOptions, TagFilter};
-use crate::error::{Error, exit};
-use crate::ingest::pprof::{self, PprofError};
-use crate::model::profile::{BenchPhase, Profile};
+use crate::error::{Error, Outcome};
+use crate::ingest::pprof::load;
+use crate::model::profile::Profile;
 use crate::model::{GateMeasure, GateOutcome};
 use crate::render::out::{OutFile, write_folder};
 use crate::render::profile::{flame, markdown, table as ptable};
 use crate::render::table::TableOptions;
+use crate::render::terminal::{Printable, Style};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ProfileFormat {
@@ -113,134 +114,6 @@ fn rate_arg(s: &str) -> Result<f64, String> {
     })
 }
 
-/// Files to read: the files given, and the pprof-looking and `-bench` files of directories
-/// (recursively, sorted, so the output does not depend on directory order).
-fn expand(inputs: &[PathBuf], warnings: &mut Vec<String>) -> (Vec<PathBuf>, Vec<PathBuf>) {
-    let mut profiles = Vec::new();
-    let mut bench = Vec::new();
-    for input in inputs {
-        if input.is_dir() {
-            let mut found = Vec::new();
-            walk(input, &mut found, warnings);
-            found.sort();
-            for f in found {
-                match sniff(&f) {
-                    Sniffed::Pprof => profiles.push(f),
-                    Sniffed::Bench => bench.push(f),
-                    Sniffed::Other => {}
-                }
-            }
-        } else if sniff(input) == Sniffed::Bench {
-            bench.push(input.clone());
-        } else {
-            profiles.push(input.clone());
-        }
-    }
-    (profiles, bench)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, warnings: &mut Vec<String>) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            warnings.push(format!("failed to list `{}`: {e}", dir.display()));
-            return;
-        }
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            walk(&p, out, warnings);
-        } else {
-            out.push(p);
-        }
-    }
-}
-
-#[derive(PartialEq)]
-enum Sniffed {
-    Pprof,
-    Bench,
-    Other,
-}
-
-fn sniff(path: &Path) -> Sniffed {
-    use std::io::Read;
-    let mut head = [0u8; 64];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .unwrap_or(0);
-    let head = &head[..n];
-    if pprof::looks_like_bench(head) {
-        Sniffed::Bench
-    } else if head.starts_with(&[0x1f, 0x8b]) {
-        // Peek inside: a gzipped request log is not a profile.
-        let mut inner = [0u8; 1];
-        let ok = std::fs::File::open(path)
-            .map(flate2::read::GzDecoder::new)
-            .and_then(|mut d| d.read(&mut inner))
-            .is_ok_and(|n| n == 1 && pprof::looks_like_pprof(&inner) && inner[0] != 0x1f);
-        if ok { Sniffed::Pprof } else { Sniffed::Other }
-    } else if pprof::looks_like_pprof(head)
-        && path
-            .extension()
-            .is_some_and(|e| e != "txt" && e != "md" && e != "json")
-    {
-        Sniffed::Pprof
-    } else {
-        Sniffed::Other
-    }
-}
-
-/// Everything read from one side: profiles, bench lines, per-file failures.
-pub(crate) struct Loaded {
-    pub profiles: Vec<Profile>,
-    pub bench: Vec<BenchPhase>,
-    pub failed: Vec<String>,
-    pub warnings: Vec<String>,
-}
-
-pub(crate) fn load(inputs: &[PathBuf]) -> Loaded {
-    let mut warnings = Vec::new();
-    let (files, bench_files) = expand(inputs, &mut warnings);
-    let mut failed = Vec::new();
-    let results: Vec<Result<Profile, PprofError>> = {
-        use rayon::prelude::*;
-        files.par_iter().map(|f| pprof::read_profile(f)).collect()
-    };
-    let mut profiles = Vec::new();
-    for r in results {
-        match r {
-            Ok(p) => profiles.push(p),
-            Err(e) => failed.push(error_chain(&e)),
-        }
-    }
-    let mut bench = Vec::new();
-    for f in bench_files {
-        match pprof::read_bench(&f) {
-            Ok(b) => bench.extend(b),
-            Err(e) => failed.push(error_chain(&e)),
-        }
-    }
-    Loaded {
-        profiles,
-        bench,
-        failed,
-        warnings,
-    }
-}
-
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut src = e.source();
-    while let Some(c) = src {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        src = c.source();
-    }
-    s
-}
-
 fn table_opts(c: &Common) -> TableOptions {
     TableOptions {
         top: c.top,
@@ -248,13 +121,13 @@ fn table_opts(c: &Common) -> TableOptions {
     }
 }
 
-pub fn run(args: ProfileArgs) -> Result<i32, Error> {
+pub fn run(args: ProfileArgs) -> Result<Outcome, Error> {
     if let Some(ProfileCommand::Diff(d)) = args.command {
         return run_diff(d);
     }
     let loaded = load(&args.inputs);
     for f in &loaded.failed {
-        eprintln!("goattrib: warning: {f}");
+        say!("goattrib: warning: {f}");
     }
     if loaded.profiles.is_empty() && loaded.bench.is_empty() {
         return Err(Error::NoUsableInput {
@@ -336,7 +209,14 @@ pub fn run(args: ProfileArgs) -> Result<i32, Error> {
             ],
         )?;
     }
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = Printable::new(
+        std::io::stdout().lock(),
+        if args.common.format == ProfileFormat::Json {
+            Style::Json
+        } else {
+            Style::Text
+        },
+    );
     let written = match args.common.format {
         ProfileFormat::Json => stdout.write_all(&json()).and_then(|()| writeln!(stdout)),
         ProfileFormat::Markdown => {
@@ -347,10 +227,9 @@ pub fn run(args: ProfileArgs) -> Result<i32, Error> {
         }
     };
     done(written)?;
-    Ok(if loaded.failed.is_empty() {
-        exit::OK
-    } else {
-        exit::PARTIAL
+    Ok(Outcome {
+        unreadable_input: !loaded.failed.is_empty(),
+        ..Outcome::default()
     })
 }
 
@@ -379,11 +258,11 @@ fn min_delta_arg(s: &str, unit: &str) -> Result<i64, Error> {
     Err(bad())
 }
 
-fn run_diff(args: DiffArgs) -> Result<i32, Error> {
+fn run_diff(args: DiffArgs) -> Result<Outcome, Error> {
     let base = load(std::slice::from_ref(&args.base));
     let head = load(std::slice::from_ref(&args.head));
     for f in base.failed.iter().chain(&head.failed) {
-        eprintln!("goattrib: warning: {f}");
+        say!("goattrib: warning: {f}");
     }
     for (side, l, p) in [("BASE", &base, &args.base), ("HEAD", &head, &args.head)] {
         if l.profiles.is_empty() {
@@ -485,7 +364,14 @@ fn run_diff(args: DiffArgs) -> Result<i32, Error> {
         }
         write_folder(dir, &files)?;
     }
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = Printable::new(
+        std::io::stdout().lock(),
+        if args.common.format == ProfileFormat::Json {
+            Style::Json
+        } else {
+            Style::Text
+        },
+    );
     let written = match args.common.format {
         ProfileFormat::Json => stdout.write_all(&json()),
         ProfileFormat::Markdown => {
@@ -501,12 +387,11 @@ fn run_diff(args: DiffArgs) -> Result<i32, Error> {
     };
     done(written)?;
     if !failures.is_empty() {
-        eprintln!("goattrib: max-regression failed: {}", failures.join("; "));
-        return Ok(exit::GATE_FAILED);
+        say!("goattrib: max-regression failed: {}", failures.join("; "));
     }
-    Ok(if base.failed.is_empty() && head.failed.is_empty() {
-        exit::OK
-    } else {
-        exit::PARTIAL
+    Ok(Outcome {
+        unreadable_input: !(base.failed.is_empty() && head.failed.is_empty()),
+        gate_failed: !failures.is_empty(),
+        go_exit: None,
     })
 }

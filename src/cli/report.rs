@@ -272,6 +272,6 @@ fn compile_profiles(inputs: &[PathBuf]) -> Vec<crate::model::profile::PackageCos
     if dirs.is_empty() {
         return Vec::new();
     }
-    let loaded = super::profile::load(&dirs);
+    let loaded = crate::ingest::pprof::load(&dirs);
     crate::analysis::profile::compile::packages(&loaded.profiles, &loaded.bench, &[])
 }

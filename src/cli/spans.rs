@@ -7,10 +7,11 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::analysis::profile::TagFilter;
-use crate::error::{Error, exit};
+use crate::error::{Error, Outcome};
 use crate::ingest::otlp;
 use crate::render::profile::table as ptable;
 use crate::render::table::TableOptions;
+use crate::render::terminal::{Printable, Style};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum SpansFormat {
@@ -44,14 +45,14 @@ pub struct SpansArgs {
     pub width: Option<u16>,
 }
 
-pub fn run(args: SpansArgs) -> Result<i32, Error> {
+pub fn run(args: SpansArgs) -> Result<Outcome, Error> {
     let mut spans = Vec::new();
     let mut failed = Vec::new();
     for f in &args.inputs {
         match otlp::read_spans(f) {
             Ok(s) => spans.extend(s),
             Err(e) => {
-                eprintln!("goattrib: warning: {e}");
+                say!("goattrib: warning: {e}");
                 failed.push(e.to_string());
             }
         }
@@ -62,15 +63,22 @@ pub fn run(args: SpansArgs) -> Result<i32, Error> {
             first: failed[0].clone(),
         });
     }
-    let loaded = super::profile::load(&args.profile);
+    let loaded = crate::ingest::pprof::load(&args.profile);
     for f in &loaded.failed {
-        eprintln!("goattrib: warning: {f}");
+        say!("goattrib: warning: {f}");
     }
     failed.extend(loaded.failed.iter().cloned());
     let report =
         crate::analysis::spans::analyse(&spans, &args.filters, &loaded.profiles, failed.clone())
             .map_err(Error::Profile)?;
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = Printable::new(
+        std::io::stdout().lock(),
+        if args.format == SpansFormat::Json {
+            Style::Json
+        } else {
+            Style::Text
+        },
+    );
     let written = match args.format {
         SpansFormat::Json => serde_json::to_writer_pretty(&mut stdout, &report)
             .map_err(std::io::Error::other)
@@ -88,9 +96,8 @@ pub fn run(args: SpansArgs) -> Result<i32, Error> {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(Error::Output(e)),
         _ => {}
     }
-    Ok(if failed.is_empty() {
-        exit::OK
-    } else {
-        exit::PARTIAL
+    Ok(Outcome {
+        unreadable_input: !failed.is_empty(),
+        ..Outcome::default()
     })
 }

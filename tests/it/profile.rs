@@ -364,7 +364,11 @@ fn compile_profiles_by_package_and_pass() {
     let ns: i64 = line.split_whitespace().nth(2).unwrap().parse().unwrap();
     let money = &packages[1];
     assert_eq!(money["bench_phases"]["total"].as_i64(), Some(ns));
-    assert_eq!(money["cpu_ns"].as_i64(), Some(0));
+    // Usually 0 samples (a few ms of compile), sometimes one: whatever pprof says.
+    assert_eq!(
+        money["cpu_ns"].as_i64(),
+        Some(truth("compile/example.com%2Fshop%2Finternal%2Fmoney.top.txt").total)
+    );
     assert!(money["wall_ns"].as_i64().unwrap() > 0);
     assert!(money["bench_phases"]["fe:parse"].as_i64().unwrap() > 0);
 }

@@ -4,9 +4,11 @@
 //! name the byte offset of the record that broke. Not for analysis: see `analysis::profile`.
 
 mod bench;
+mod load;
 mod proto;
 
 pub use bench::{BenchError, looks_like_bench, parse_bench, read_bench};
+pub use load::{Loaded, load};
 
 use std::collections::HashMap;
 use std::io::{BufRead, Read};
