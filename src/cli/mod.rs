@@ -7,9 +7,13 @@ use clap::{Args, Parser, Subcommand};
 use crate::error::Error;
 
 mod compare;
+mod dashboard;
+mod history;
 mod manifest;
 mod report;
 pub use compare::CompareArgs;
+pub use dashboard::DashboardArgs;
+pub use history::HistoryArgs;
 pub use manifest::ManifestArgs;
 pub use report::ReportArgs;
 
@@ -68,6 +72,19 @@ pub enum Commands {
     ///   goattrib compare --out reports/compare --max-slowdown 10% BASE HEAD
     #[command(verbatim_doc_comment)]
     Compare(CompareArgs),
+    /// The job history behind the dashboard: add jobs (report folders, report.json,
+    /// bundles, job logs), prune, export, stats. SQLite by default (--db FILE), or
+    /// ClickHouse (--store clickhouse://HOST:PORT/DB).
+    History(HistoryArgs),
+    /// Weekly cache-efficiency dashboard from the history: a static site (--out DIR, for
+    /// GitLab Pages) or its numbers (--format json, goattrib.dashboard/v1).
+    ///
+    /// Examples:
+    ///   goattrib dashboard --db history.db --out public/
+    ///   goattrib dashboard --db history.db --format json --since 12w
+    ///   goattrib dashboard --db history.db --out public/ --group-by executor
+    #[command(verbatim_doc_comment)]
+    Dashboard(DashboardArgs),
 }
 
 #[derive(Debug, Args)]
@@ -97,5 +114,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
         Commands::Report(args) => report::run(args),
         Commands::Manifest(args) => manifest::run(args),
         Commands::Compare(args) => compare::run(args),
+        Commands::History(args) => history::run(args),
+        Commands::Dashboard(args) => dashboard::run(args),
     }
 }

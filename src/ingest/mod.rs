@@ -12,6 +12,7 @@ pub mod go_modules;
 pub mod go_output;
 pub(crate) mod gostring;
 pub mod hashlog;
+pub mod history;
 mod lines;
 pub mod modules_txt;
 pub(crate) mod timestamp;
@@ -210,9 +211,10 @@ pub fn dir_files(dir: &Path) -> Result<Vec<PathBuf>, IngestError> {
         .map(|e| e.path())
         .filter(|p| p.is_file())
         .filter(|p| {
+            // `ci.json` is the job's CI metadata (read by `history add`), not build evidence.
             !p.file_name()
                 .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with('.'))
+                .is_some_and(|n| n.starts_with('.') || n == crate::model::history::CI_META_FILE)
         })
         .collect();
     files.sort();

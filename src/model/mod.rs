@@ -2,6 +2,7 @@
 //! outcome and the cause of each miss, and the versioned JSON report (`report.rs`).
 
 pub mod compare;
+pub mod history;
 mod report;
 
 pub use report::*;

@@ -2,6 +2,7 @@
 //! They compute nothing; adding an output touches its file, `Format` and a test.
 
 pub mod compare;
+pub mod dashboard;
 pub mod headline;
 pub mod html;
 pub mod json;
