@@ -119,8 +119,7 @@ impl Sqlite {
             if create {
                 // WAL: readers never block the writer, and a killed writer loses only its
                 // own open transaction.
-                conn.pragma_update(None, "journal_mode", "WAL")
-                    .map_err(err("switch to WAL"))?;
+                switch_to_wal(&conn).map_err(err("switch to WAL"))?;
                 conn.pragma_update(None, "synchronous", "NORMAL")
                     .map_err(err("set synchronous"))?;
             }
@@ -271,6 +270,32 @@ fn jobs_cte(cond: &str, key: &str) -> String {
              THEN saved_action_us * wall_us / busy_us ELSE saved_action_us END AS saved_us
            FROM g)"
     )
+}
+
+/// Turns WAL on once per file. Changing the journal mode does not wait on the busy handler
+/// when another process holds the file, so a first write from several processes at once
+/// retries here for up to a minute.
+fn switch_to_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let mode: rusqlite::Result<String> =
+            conn.query_row("PRAGMA journal_mode", [], |r| r.get(0));
+        let result = match mode {
+            Ok(m) if m.eq_ignore_ascii_case("wal") => return Ok(()),
+            Ok(_) => conn.pragma_update(None, "journal_mode", "WAL"),
+            Err(e) => Err(e),
+        };
+        match result {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => return Err(e),
+            Ok(()) => {}
+        }
+    }
 }
 
 fn restore_text(r: Option<Restore>) -> Option<&'static str> {

@@ -1,0 +1,3 @@
+//! One integration-test crate (the lead is moving every test here).
+
+mod history;
