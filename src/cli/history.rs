@@ -51,7 +51,8 @@ pub struct HistoryArgs {
 #[derive(Debug, Subcommand)]
 pub enum HistoryCommand {
     /// Add jobs: report folders (`report --out`), report.json files, bundles (analysed now,
-    /// with --baseline when given) and GitLab job logs. A job log right after a bundle is
+    /// with --baseline when given), GitLab job logs, and `history export` files (.jsonl, to
+    /// move a history to another store). A job log right after a bundle is
     /// that bundle's job; alone, it is a job of its own. Adding a job again replaces it.
     ///
     /// Examples:
@@ -121,6 +122,8 @@ pub struct StatsArgs {
 enum Unit {
     /// A `report.json`, with the `ci.json` beside it when there is one.
     Report { json: PathBuf, ci: Option<PathBuf> },
+    /// A `history export` file: many jobs, read one line at a time.
+    Export(PathBuf),
     /// Files to analyse as one build (a bundle and its job log, or a job log alone).
     Build {
         inputs: Vec<PathBuf>,
@@ -200,6 +203,10 @@ fn units(inputs: &[PathBuf]) -> Vec<Unit> {
             });
             continue;
         }
+        if path.extension().is_some_and(|e| e == "jsonl") {
+            units.push(Unit::Export(path.clone()));
+            continue;
+        }
         let ci = path.parent().and_then(|d| sibling(d, CI_META_FILE));
         units.push(Unit::Report {
             json: path.clone(),
@@ -230,6 +237,14 @@ pub enum AddError {
         #[source]
         source: hingest::CiError,
     },
+    #[error("failed to read the export `{path}` line {line}: expected a job record: {message}")]
+    Export {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    #[error(transparent)]
+    Store(Box<history::StoreError>),
     #[error("failed to analyse `{path}`: {source}")]
     Build {
         path: PathBuf,
@@ -242,7 +257,45 @@ fn first_path(unit: &Unit) -> PathBuf {
     match unit {
         Unit::Report { json, .. } => json.clone(),
         Unit::Build { inputs, .. } => inputs.first().cloned().unwrap_or_default(),
+        Unit::Export(path) => path.clone(),
     }
+}
+
+/// Export files are streamed by `add_export`, never read as one job.
+fn unreachable_export(path: &Path) -> Result<(Vec<u8>, &Option<PathBuf>), AddError> {
+    Err(AddError::Io {
+        path: path.to_owned(),
+        source: std::io::Error::other("an export file is not one job"),
+    })
+}
+
+/// Adds every job of a `history export` file (another store's history), line by line.
+fn add_export(store: &dyn Store, path: &Path) -> Result<usize, AddError> {
+    use std::io::BufRead;
+    let file = std::fs::File::open(path).map_err(|source| AddError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let mut n = 0;
+    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line.map_err(|source| AddError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let record: JobRecord = serde_json::from_str(&line).map_err(|e| AddError::Export {
+            path: path.to_owned(),
+            line: i + 1,
+            message: crate::ingest::serde_message(&e),
+        })?;
+        store
+            .add(&record)
+            .map_err(|e| AddError::Store(Box::new(e)))?;
+        n += 1;
+    }
+    Ok(n)
 }
 
 fn read_unit(
@@ -252,6 +305,7 @@ fn read_unit(
 ) -> Result<(JobRecord, bool), AddError> {
     let path = first_path(unit);
     let (json, ci) = match unit {
+        Unit::Export(_) => unreachable_export(&path)?,
         Unit::Report { json, ci } => (
             std::fs::read(json).map_err(|source| AddError::Io {
                 path: json.clone(),
@@ -333,7 +387,9 @@ fn add(args: AddArgs) -> Result<i32, Error> {
     } else {
         Some(crate::dag::prepare(super::report::load(&args.baseline)?))
     };
-    let units = units(&args.inputs);
+    let (exports, units): (Vec<Unit>, Vec<Unit>) = units(&args.inputs)
+        .into_iter()
+        .partition(|u| matches!(u, Unit::Export(_)));
     // Parsing and analysis in parallel; writes one job per transaction, in input order.
     let results: Vec<_> = units
         .par_iter()
@@ -356,6 +412,18 @@ fn add(args: AddArgs) -> Result<i32, Error> {
             Err(e) => {
                 eprintln!("goattrib: {e}");
                 failed += 1;
+            }
+        }
+    }
+    for u in &exports {
+        if let Unit::Export(path) = u {
+            match add_export(store.as_ref(), path) {
+                Ok(n) => added += n,
+                Err(AddError::Store(e)) => return Err(Error::History(*e)),
+                Err(e) => {
+                    eprintln!("goattrib: {e}");
+                    failed += 1;
+                }
             }
         }
     }

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use crate::model::history::{CauseTotal, JobRecord, PackageTotal};
+use crate::model::history::{JobRecord, PackageTotal};
 
 pub mod clickhouse;
 mod query;
@@ -35,12 +35,25 @@ pub struct Aggregate {
 }
 
 /// One percentile-candidate row: the value at 0-based rank `rank` of `n` sorted values.
+/// Stores return integers (`num`, `den`) and the value is divided here, so every store gives
+/// the same bits.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RankedValue {
     pub key: String,
     pub rank: i64,
     pub n: i64,
     pub value: f64,
+}
+
+/// One cause's misses on one runner's jobs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CauseRunner {
+    pub kind: String,
+    pub origin: Option<String>,
+    pub runner: String,
+    pub jobs: i64,
+    pub misses: i64,
+    pub time_us: i64,
 }
 
 /// What the percentiles are taken over.
@@ -136,8 +149,8 @@ pub trait Store: Send + Sync {
         key: GroupKey,
         metric: Metric,
     ) -> Result<Vec<RankedValue>, StoreError>;
-    /// Causes and origins by lost time (`share` left 0 for the caller), most first.
-    fn causes(&self, filter: &Filter, limit: i64) -> Result<Vec<CauseTotal>, StoreError>;
+    /// Cause time per (kind, origin, runner); the caller rolls them up.
+    fn cause_runners(&self, filter: &Filter) -> Result<Vec<CauseRunner>, StoreError>;
     /// Packages by miss time, most first.
     fn packages(&self, filter: &Filter, limit: i64) -> Result<Vec<PackageTotal>, StoreError>;
     /// The distinct values of a dimension among the filtered jobs, most jobs first.

@@ -73,7 +73,6 @@ pub struct Filter {
 
 /// The SQL dialect a store speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(dead_code)] // ClickHouse's store speaks it next.
 pub(crate) enum Dialect {
     Sqlite,
     ClickHouse,
@@ -102,7 +101,38 @@ impl GroupKey {
     }
 }
 
+/// A ClickHouse string literal: quotes and backslashes escaped (its HTTP interface takes
+/// no bound parameters in the old servers we support).
+pub(crate) fn ch_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('\'');
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '\0' => out.push_str("\\0"),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
 impl Filter {
+    /// The conditions with their values written in, for ClickHouse.
+    pub(crate) fn conditions_inline(&self) -> String {
+        let (cond, values) = self.conditions();
+        let mut out = String::new();
+        let mut values = values.iter();
+        for c in cond.chars() {
+            match (c, c == '?') {
+                (_, true) => out.push_str(&ch_quote(values.next().map_or("", String::as_str))),
+                (c, false) => out.push(c),
+            }
+        }
+        out
+    }
+
     /// `WHERE` conditions over `jobs` and their values, in order (`?` placeholders).
     pub(crate) fn conditions(&self) -> (String, Vec<String>) {
         let mut cond = vec!["1 = 1".to_owned()];

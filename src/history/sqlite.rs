@@ -13,11 +13,12 @@ use rusqlite::{Connection, OpenFlags, params, params_from_iter};
 
 use super::query::Dialect;
 use super::{
-    Aggregate, Dimension, Filter, GroupKey, LEVELS, Metric, RankedValue, Stats, Store, StoreError,
+    Aggregate, CauseRunner, Dimension, Filter, GroupKey, LEVELS, Metric, RankedValue, Stats, Store,
+    StoreError,
 };
 use crate::model::history::{
-    CauseRow, CauseTotal, HitRow, JobRecord, JobRow, MissRow, ModuleRow, PackageTotal, Restore,
-    SectionRow, us_to_ms,
+    CauseRow, HitRow, JobRecord, JobRow, MissRow, ModuleRow, PackageTotal, Restore, SectionRow,
+    us_to_ms,
 };
 
 /// The schema this build writes and reads.
@@ -701,10 +702,16 @@ impl Store for Sqlite {
         metric: Metric,
     ) -> Result<Vec<RankedValue>, StoreError> {
         let k = key.sql(Dialect::Sqlite);
-        let (x, present) = match metric {
-            Metric::HitRate => ("CAST(hits AS REAL) / (hits + misses)", "hits + misses > 0"),
-            Metric::WallUs => ("CAST(wall_us AS REAL)", "wall_us IS NOT NULL"),
-            Metric::RestoreUs => ("CAST(restore_us AS REAL)", "restore_us IS NOT NULL"),
+        // Sorted by the value; returned as integers, divided by the caller.
+        let (x, num, den, present) = match metric {
+            Metric::HitRate => (
+                "CAST(hits AS REAL) / (hits + misses)",
+                "hits",
+                "hits + misses",
+                "hits + misses > 0",
+            ),
+            Metric::WallUs => ("wall_us", "wall_us", "1", "wall_us IS NOT NULL"),
+            Metric::RestoreUs => ("restore_us", "restore_us", "1", "restore_us IS NOT NULL"),
         };
         let ranks = LEVELS
             .iter()
@@ -715,8 +722,8 @@ impl Store for Sqlite {
             filter,
             |c| {
                 format!(
-                    "SELECT k, rn, n, x FROM (
-                       SELECT {k} AS k, {x} AS x,
+                    "SELECT k, rn, n, num, den FROM (
+                       SELECT {k} AS k, {num} AS num, {den} AS den,
                          row_number() OVER (PARTITION BY {k} ORDER BY {x}) - 1 AS rn,
                          count(*) OVER (PARTITION BY {k}) AS n
                        FROM jobs WHERE {c} AND {present})
@@ -728,41 +735,32 @@ impl Store for Sqlite {
                     key: r.get(0)?,
                     rank: r.get(1)?,
                     n: r.get(2)?,
-                    value: r.get(3)?,
+                    value: r.get::<_, i64>(3)? as f64 / r.get::<_, i64>(4)? as f64,
                 })
             },
         )
     }
 
-    fn causes(&self, filter: &Filter, limit: i64) -> Result<Vec<CauseTotal>, StoreError> {
-        let runner = Dimension::Runner.column();
+    fn cause_runners(&self, filter: &Filter) -> Result<Vec<CauseRunner>, StoreError> {
+        let runner = GroupKey::Group(Dimension::Runner).sql(Dialect::Sqlite);
         self.with_filter(
             filter,
             |c| {
                 format!(
-                    "WITH f AS (SELECT id, {runner} AS runner FROM jobs WHERE {c}),
-                     per AS (SELECT kind, origin, f.runner, count(DISTINCT job) AS jobs,
-                         sum(misses) AS misses, sum(time_us) AS t
-                       FROM job_causes JOIN f ON f.id = job_causes.job
-                       GROUP BY kind, origin, f.runner),
-                     top AS (SELECT kind, origin, runner, row_number() OVER (
-                         PARTITION BY kind, origin ORDER BY t DESC, runner) AS r FROM per)
-                     SELECT per.kind, per.origin, sum(per.jobs), sum(per.misses), sum(per.t),
-                       (SELECT runner FROM top WHERE top.kind = per.kind
-                          AND top.origin IS per.origin AND top.r = 1)
-                     FROM per GROUP BY per.kind, per.origin
-                     ORDER BY sum(per.t) DESC, per.kind, per.origin LIMIT {limit}"
+                    "WITH f AS (SELECT id, {runner} AS runner FROM jobs WHERE {c})
+                     SELECT kind, origin, f.runner, count(DISTINCT job), sum(misses), sum(time_us)
+                     FROM job_causes JOIN f ON f.id = job_causes.job
+                     GROUP BY kind, origin, f.runner ORDER BY kind, origin, f.runner"
                 )
             },
             |r| {
-                Ok(CauseTotal {
+                Ok(CauseRunner {
                     kind: r.get(0)?,
                     origin: r.get(1)?,
-                    jobs: r.get(2)?,
-                    misses: r.get(3)?,
-                    time_ms: us_to_ms(r.get(4)?),
-                    share: 0.0,
-                    top_runner: r.get(5)?,
+                    runner: r.get(2)?,
+                    jobs: r.get(3)?,
+                    misses: r.get(4)?,
+                    time_us: r.get(5)?,
                 })
             },
         )

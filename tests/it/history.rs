@@ -749,3 +749,145 @@ fn the_site_reads_well_in_chromium_at_1_and_104_weeks() {
         std::fs::remove_dir_all(&dir).ok();
     }
 }
+
+// ---- ClickHouse: the same numbers from a real server ----------------------------------
+
+/// A ClickHouse server for the test: `GOATTRIB_CLICKHOUSE=HOST:PORT` when one is running,
+/// else one started by `.ci/clickhouse.sh` and stopped (by its PID) when dropped.
+struct Server {
+    addr: String,
+    pid: Option<String>,
+    dir: Option<String>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(pid) = &self.pid {
+            let _ = Command::new("kill").arg(pid).status();
+        }
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+fn clickhouse() -> Option<Server> {
+    if let Ok(addr) = std::env::var("GOATTRIB_CLICKHOUSE") {
+        return Some(Server {
+            addr,
+            pid: None,
+            dir: None,
+        });
+    }
+    let ci = std::env::var("CI").as_deref() == Ok("true");
+    let have = Path::new("/usr/sbin/clickhouse-server").exists()
+        || Path::new("/usr/bin/clickhouse-server").exists();
+    if !have && !ci {
+        println!("skipped: clickhouse-server not installed (bash .ci/clickhouse.sh installs it)");
+        return None;
+    }
+    let out = Command::new("bash")
+        .arg(root().join(".ci/clickhouse.sh"))
+        .arg("start")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "ClickHouse did not start: {}",
+        stderr(&out)
+    );
+    let line = String::from_utf8_lossy(&out.stdout).into_owned();
+    let var = |name: &str| {
+        line.split_whitespace()
+            .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
+            .map(str::to_owned)
+    };
+    Some(Server {
+        addr: var("GOATTRIB_CLICKHOUSE").unwrap(),
+        pid: var("GOATTRIB_CLICKHOUSE_PID"),
+        dir: var("GOATTRIB_CLICKHOUSE_DIR"),
+    })
+}
+
+fn ch_exec(addr: &str, sql: &str) {
+    let resp = ureq::post(format!("http://{addr}/"))
+        .send(sql.as_bytes())
+        .unwrap();
+    assert!(resp.status().is_success());
+}
+
+#[test]
+fn clickhouse_and_sqlite_give_the_same_dashboard() {
+    let Some(server) = clickhouse() else { return };
+    let ch_db = format!("goattrib_test_{}", std::process::id());
+    let store = format!("clickhouse://{}/{ch_db}", server.addr);
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("history.jsonl");
+    let out = goattrib(&["history", "export", "--db", &db()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    std::fs::write(&export, &out.stdout).unwrap();
+    let export = export.display().to_string();
+    for _ in 0..2 {
+        // Twice: a re-added job replaces the old one.
+        let out = goattrib(&["history", "add", "--store", &store, &export]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let stats = goattrib(&["history", "stats", "--store", &store, "--json"]);
+    let s: Value = serde_json::from_slice(&stats.stdout).unwrap();
+    assert_eq!(s["jobs"], 208, "{}", stderr(&stats));
+    for extra in [
+        vec![],
+        vec!["--bucket", "month", "--executor", "docker"],
+        vec!["--bucket", "day", "--since", "3w", "--until", "2026-11-30"],
+        vec!["--ref", "fix/<b>escape</b>&\"quote\""],
+    ] {
+        let sqlite_db = db();
+        let mut a = vec!["dashboard", "--db", sqlite_db.as_str(), "--format", "json"];
+        a.extend(&extra);
+        let from_sqlite = goattrib(&a);
+        let mut b = vec!["dashboard", "--store", store.as_str(), "--format", "json"];
+        b.extend(&extra);
+        let from_ch = goattrib(&b);
+        assert!(from_ch.status.success(), "{}", stderr(&from_ch));
+        assert!(
+            from_sqlite.stdout == from_ch.stdout,
+            "{extra:?}: the stores disagree\nsqlite: {}\nclickhouse: {}",
+            String::from_utf8_lossy(&from_sqlite.stdout)
+                .chars()
+                .take(2000)
+                .collect::<String>(),
+            String::from_utf8_lossy(&from_ch.stdout)
+                .chars()
+                .take(2000)
+                .collect::<String>()
+        );
+    }
+    // A store written by a newer goattrib is refused.
+    let newer = format!("goattrib_newer_{}", std::process::id());
+    ch_exec(
+        &server.addr,
+        &format!("CREATE DATABASE IF NOT EXISTS {newer}"),
+    );
+    ch_exec(
+        &server.addr,
+        &format!("CREATE TABLE {newer}.goattrib_schema (version Int64) ENGINE = TinyLog"),
+    );
+    ch_exec(
+        &server.addr,
+        &format!("INSERT INTO {newer}.goattrib_schema VALUES (99)"),
+    );
+    let out = goattrib(&[
+        "history",
+        "stats",
+        "--store",
+        &format!("clickhouse://{}/{newer}", server.addr),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("schema version 99"),
+        "{}",
+        stderr(&out)
+    );
+    ch_exec(&server.addr, &format!("DROP DATABASE {ch_db}"));
+    ch_exec(&server.addr, &format!("DROP DATABASE {newer}"));
+}

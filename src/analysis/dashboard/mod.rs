@@ -7,12 +7,12 @@ pub mod calendar;
 use std::collections::BTreeMap;
 
 use crate::history::{
-    Aggregate, Bucket, Dimension, Filter, GroupKey, LEVELS, Metric, RankedValue, Store, StoreError,
-    rank_of,
+    Aggregate, Bucket, CauseRunner, Dimension, Filter, GroupKey, LEVELS, Metric, RankedValue,
+    Store, StoreError, rank_of,
 };
 use crate::model::history::{
-    Change, DASHBOARD_SCHEMA, Dashboard, GroupStats, Period, PeriodStats, RestoreCounts,
-    SummaryCard, us_to_ms,
+    CauseTotal, Change, DASHBOARD_SCHEMA, Dashboard, GroupStats, Period, PeriodStats,
+    RestoreCounts, SummaryCard, us_to_ms,
 };
 
 /// Rows kept in the per-group and top-N tables.
@@ -130,6 +130,52 @@ fn change(cur: &PeriodStats, prev: &PeriodStats) -> Change {
     }
 }
 
+/// Causes and origins over all runners, most lost time first, with the runner that lost
+/// the most to each.
+fn roll_up_causes(rows: Vec<CauseRunner>) -> Vec<CauseTotal> {
+    let mut by: BTreeMap<(String, Option<String>), (CauseTotal, i64, i64)> = BTreeMap::new();
+    for r in rows {
+        let e = by
+            .entry((r.kind.clone(), r.origin.clone()))
+            .or_insert_with(|| {
+                (
+                    CauseTotal {
+                        kind: r.kind.clone(),
+                        origin: r.origin.clone(),
+                        jobs: 0,
+                        misses: 0,
+                        time_ms: 0.0,
+                        share: 0.0,
+                        top_runner: None,
+                    },
+                    0,
+                    -1,
+                )
+            });
+        e.0.jobs += r.jobs;
+        e.0.misses += r.misses;
+        e.1 += r.time_us;
+        // Rows come sorted by runner: the first with the most time wins a tie.
+        if r.time_us > e.2 {
+            e.2 = r.time_us;
+            e.0.top_runner = Some(r.runner.clone());
+        }
+    }
+    let mut out: Vec<(CauseTotal, i64)> = by
+        .into_values()
+        .map(|(mut c, us, _)| {
+            c.time_ms = us_to_ms(us);
+            (c, us)
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.1.cmp(&a.1)
+            .then_with(|| (&a.0.kind, &a.0.origin).cmp(&(&b.0.kind, &b.0.origin)))
+    });
+    out.truncate(TABLE_ROWS as usize);
+    out.into_iter().map(|(c, _)| c).collect()
+}
+
 /// Every number of the dashboard.
 pub fn build(store: &dyn Store, opts: &DashboardOptions) -> Result<Dashboard, StoreError> {
     let filter = &opts.filter;
@@ -179,7 +225,7 @@ pub fn build(store: &dyn Store, opts: &DashboardOptions) -> Result<Dashboard, St
         }
         None => SummaryCard::default(),
     };
-    let mut cause_rows = store.causes(filter, TABLE_ROWS)?;
+    let mut cause_rows = roll_up_causes(store.cause_runners(filter)?);
     let cause_total: f64 = cause_rows.iter().map(|c| c.time_ms).sum::<f64>().max(0.0);
     let lost = us_to_ms(total_miss_us).max(cause_total);
     for c in &mut cause_rows {
