@@ -277,6 +277,7 @@ fn add_export(store: &dyn Store, path: &Path) -> Result<usize, AddError> {
         source,
     })?;
     let mut n = 0;
+    let mut batch = Vec::with_capacity(1000);
     for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
         let line = line.map_err(|source| AddError::Io {
             path: path.to_owned(),
@@ -290,11 +291,18 @@ fn add_export(store: &dyn Store, path: &Path) -> Result<usize, AddError> {
             line: i + 1,
             message: crate::ingest::serde_message(&e),
         })?;
-        store
-            .add(&record)
-            .map_err(|e| AddError::Store(Box::new(e)))?;
+        batch.push(record);
         n += 1;
+        if batch.len() == 1000 {
+            store
+                .add_many(&batch)
+                .map_err(|e| AddError::Store(Box::new(e)))?;
+            batch.clear();
+        }
     }
+    store
+        .add_many(&batch)
+        .map_err(|e| AddError::Store(Box::new(e)))?;
     Ok(n)
 }
 

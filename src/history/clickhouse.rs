@@ -246,84 +246,114 @@ impl ClickHouse {
     }
 }
 
-impl Store for ClickHouse {
-    fn add(&self, rec: &JobRecord) -> Result<(), StoreError> {
-        let j = &rec.job;
-        let version = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64);
-        let id = &j.job_id;
-        let goos = j.goos.as_deref().unwrap_or("");
-        let goarch = j.goarch.as_deref().unwrap_or("");
-        let misses: Vec<Value> = rec
-            .misses
-            .iter()
-            .enumerate()
-            .map(|(seq, m)| {
-                json!({"job_id": id, "version": version, "seq": seq, "mode": m.mode,
+/// One job's rows for every table, all carrying `version`.
+fn job_rows(rec: &JobRecord, version: u64) -> Rows {
+    let j = &rec.job;
+    let id = &j.job_id;
+    let goos = j.goos.as_deref().unwrap_or("");
+    let goarch = j.goarch.as_deref().unwrap_or("");
+    let misses: Vec<Value> = rec
+        .misses
+        .iter()
+        .enumerate()
+        .map(|(seq, m)| {
+            json!({"job_id": id, "version": version, "seq": seq, "mode": m.mode,
                    "package": m.package, "goos": goos, "goarch": goarch, "cause": m.cause,
                    "duration_us": m.duration_us})
-            })
-            .collect();
-        let mut counts = std::collections::BTreeMap::<(&str, &str), i64>::new();
-        for h in &rec.hits {
-            *counts.entry((&h.mode, &h.package)).or_default() += 1;
-        }
-        let hits: Vec<Value> = counts
-            .into_iter()
-            .map(|((mode, package), n)| {
-                json!({"job_id": id, "version": version, "mode": mode, "package": package,
+        })
+        .collect();
+    let mut counts = std::collections::BTreeMap::<(&str, &str), i64>::new();
+    for h in &rec.hits {
+        *counts.entry((&h.mode, &h.package)).or_default() += 1;
+    }
+    let hits: Vec<Value> = counts
+        .into_iter()
+        .map(|((mode, package), n)| {
+            json!({"job_id": id, "version": version, "mode": mode, "package": package,
                    "goos": goos, "goarch": goarch, "n": n})
-            })
-            .collect();
-        let modules: Vec<Value> = rec
-            .modules
-            .iter()
-            .enumerate()
-            .map(|(seq, m)| {
-                json!({"job_id": id, "version": version, "seq": seq, "module": m.module,
+        })
+        .collect();
+    let modules: Vec<Value> = rec
+        .modules
+        .iter()
+        .enumerate()
+        .map(|(seq, m)| {
+            json!({"job_id": id, "version": version, "seq": seq, "module": m.module,
                    "module_version": m.version, "main": u8::from(m.main), "packages": m.packages,
                    "hits": m.hits, "misses": m.misses, "miss_us": m.miss_us})
-            })
-            .collect();
-        let causes: Vec<Value> = rec
-            .causes
-            .iter()
-            .enumerate()
-            .map(|(seq, c)| {
-                json!({"job_id": id, "version": version, "seq": seq, "kind": c.kind,
+        })
+        .collect();
+    let causes: Vec<Value> = rec
+        .causes
+        .iter()
+        .enumerate()
+        .map(|(seq, c)| {
+            json!({"job_id": id, "version": version, "seq": seq, "kind": c.kind,
                    "origin": c.origin, "misses": c.misses, "time_us": c.time_us})
-            })
-            .collect();
-        let sections: Vec<Value> = rec
-            .sections
-            .iter()
-            .enumerate()
-            .map(|(seq, s)| {
-                json!({"job_id": id, "version": version, "seq": seq, "name": s.name,
+        })
+        .collect();
+    let sections: Vec<Value> = rec
+        .sections
+        .iter()
+        .enumerate()
+        .map(|(seq, s)| {
+            json!({"job_id": id, "version": version, "seq": seq, "name": s.name,
                    "start_us": s.start_us, "duration_us": s.duration_us})
-            })
-            .collect();
-        self.insert("job_misses", &misses)?;
-        self.insert("job_hits", &hits)?;
-        self.insert("job_modules", &modules)?;
-        self.insert("job_causes", &causes)?;
-        self.insert("job_sections", &sections)?;
-        // Last: the job row makes the new version the one every query reads.
-        let row = json!({
-            "job_id": id, "version": version, "simulated": u8::from(j.simulated),
-            "project": j.project, "pipeline": j.pipeline, "job": j.job, "job_name": j.job_name,
-            "ref_name": j.ref_name, "commit_sha": j.commit, "runner": j.runner,
-            "runner_description": j.runner_description, "executor": j.executor,
-            "concurrent_id": j.concurrent_id, "project_dir": j.project_dir,
-            "started_at": j.started_at, "wall_us": j.wall_us,
-            "critical_path_us": j.critical_path_us, "busy_us": j.busy_us, "hits": j.hits,
-            "misses": j.misses, "packages": j.packages, "miss_us": j.miss_us,
-            "restore": j.restore.map(Restore::as_str), "restore_us": j.restore_us,
-            "save_us": j.save_us, "go_version": j.go_version, "goos": j.goos,
-            "goarch": j.goarch, "failed": u8::from(j.failed),
-        });
-        self.insert("jobs", &[row])
+        })
+        .collect();
+    let row = json!({
+        "job_id": id, "version": version, "simulated": u8::from(j.simulated),
+        "project": j.project, "pipeline": j.pipeline, "job": j.job, "job_name": j.job_name,
+        "ref_name": j.ref_name, "commit_sha": j.commit, "runner": j.runner,
+        "runner_description": j.runner_description, "executor": j.executor,
+        "concurrent_id": j.concurrent_id, "project_dir": j.project_dir,
+        "started_at": j.started_at, "wall_us": j.wall_us,
+        "critical_path_us": j.critical_path_us, "busy_us": j.busy_us, "hits": j.hits,
+        "misses": j.misses, "packages": j.packages, "miss_us": j.miss_us,
+        "restore": j.restore.map(Restore::as_str), "restore_us": j.restore_us,
+        "save_us": j.save_us, "go_version": j.go_version, "goos": j.goos,
+        "goarch": j.goarch, "failed": u8::from(j.failed),
+    });
+    [misses, hits, modules, causes, sections, vec![row]]
+}
+
+/// The rows of one job, per table, in insert order (the job row last).
+type Rows = [Vec<Value>; 6];
+const TABLES: [&str; 6] = [
+    "job_misses",
+    "job_hits",
+    "job_modules",
+    "job_causes",
+    "job_sections",
+    "jobs",
+];
+
+fn now_ns() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
+}
+
+impl Store for ClickHouse {
+    fn add(&self, rec: &JobRecord) -> Result<(), StoreError> {
+        self.add_many(std::slice::from_ref(rec))
+    }
+
+    fn add_many(&self, records: &[JobRecord]) -> Result<(), StoreError> {
+        let mut all: Rows = Default::default();
+        let base = now_ns();
+        for (i, rec) in records.iter().enumerate() {
+            // Later records of one batch win, as they would one by one.
+            let rows = job_rows(rec, base + i as u64);
+            for (acc, r) in all.iter_mut().zip(rows) {
+                acc.extend(r);
+            }
+        }
+        // Children first, the job rows last: a job is visible only once it is whole.
+        for (table, rows) in TABLES.iter().zip(&all) {
+            self.insert(table, rows)?;
+        }
+        Ok(())
     }
 
     fn prune(&self, before: i64) -> Result<i64, StoreError> {

@@ -124,6 +124,11 @@ pub enum StoreError {
 pub trait Store: Send + Sync {
     /// Adds one job in one transaction, replacing a job with the same id.
     fn add(&self, record: &JobRecord) -> Result<(), StoreError>;
+    /// Adds many jobs (a `history export` file); each still replaces its namesake. Stores
+    /// that pay per request batch them.
+    fn add_many(&self, records: &[JobRecord]) -> Result<(), StoreError> {
+        records.iter().try_for_each(|r| self.add(r))
+    }
     /// Deletes jobs that started before `before` (seconds); returns how many.
     fn prune(&self, before: i64) -> Result<i64, StoreError>;
     /// Every job, oldest first, one at a time.

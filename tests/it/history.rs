@@ -692,7 +692,8 @@ fn the_site_reads_well_in_chromium_at_1_and_104_weeks() {
             let is_date = |t: &str| {
                 let b = t.as_bytes();
                 let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-                (b.len() == 7 && digits(0..4) && b[4] == b'-' && digits(5..7))
+                (b.len() == 10 && digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-')
+                    || (b.len() == 7 && digits(0..4) && b[4] == b'-' && digits(5..7))
                     || (b.len() == 5 && digits(0..2) && b[2] == b'-' && digits(3..5))
             };
             let labels = svg

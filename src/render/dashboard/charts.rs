@@ -92,12 +92,14 @@ fn chart(
         let half = (0.3f64).min(22.0 / px_per_slot);
         draw(&mut c, half)?;
         let step = n.div_ceil(MAX_LABELS);
+        let month = n > 1 && periods.iter().all(|p| p.start.ends_with("-01"));
         for (i, p) in periods.iter().enumerate().step_by(step) {
             let (x, y) = c.backend_coord(&(i as f64, 0.0));
-            let label = if n > 20 {
-                &p.start[..7.min(p.start.len())]
-            } else {
-                &p.start[5..]
+            // Months as YYYY-MM; a few periods as MM-DD; many as whole dates, never repeated.
+            let label = match (month, n > 20) {
+                (true, _) => p.start.get(..7).unwrap_or(&p.start),
+                (false, false) => p.start.get(5..).unwrap_or(&p.start),
+                (false, true) => p.start.as_str(),
             };
             root.draw(&Text::new(
                 label.to_owned(),
@@ -305,7 +307,14 @@ pub fn trends(d: &Dashboard) -> Vec<TrendChart> {
         "CI cache restore outcome (jobs)",
         p,
         max.max(1.0),
-        &|v| format!("{v:.0}"),
+        // Whole jobs only: no repeated labels on a small axis.
+        &|v| {
+            if (v - v.round()).abs() < 1e-9 {
+                format!("{v:.0}")
+            } else {
+                String::new()
+            }
+        },
         &legend,
         &|c, half| {
             for (i, x) in p.iter().enumerate() {
