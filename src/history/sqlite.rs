@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, params, params_from_iter};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params, params_from_iter};
+use sha2::Digest;
 
 use super::query::Dialect;
 use super::{
@@ -38,7 +39,8 @@ CREATE TABLE jobs (
   hits INTEGER NOT NULL, misses INTEGER NOT NULL, packages INTEGER NOT NULL,
   miss_us INTEGER NOT NULL,
   restore TEXT, restore_us INTEGER, save_us INTEGER,
-  go_version TEXT, goos TEXT, goarch TEXT, failed INTEGER NOT NULL
+  go_version TEXT, goos TEXT, goarch TEXT, failed INTEGER NOT NULL,
+  hitset INTEGER REFERENCES hitsets (id)
 );
 CREATE INDEX jobs_started_at ON jobs (started_at);
 -- One row per (mode, package, GOOS, GOARCH): what a hit is priced by.
@@ -64,10 +66,19 @@ CREATE TABLE job_misses (
   PRIMARY KEY (job, seq)
 ) WITHOUT ROWID;
 CREATE INDEX job_misses_price ON job_misses (pkg, duration_us);
-CREATE TABLE job_hits (
-  job INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
-  pkg INTEGER NOT NULL REFERENCES pkgs (id), n INTEGER NOT NULL,
-  PRIMARY KEY (job, pkg)
+-- A job's cache hits, stored once per distinct set (most jobs of a project share a few):
+-- the savings are priced per set, not per job.
+CREATE TABLE hitsets (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE);
+CREATE TABLE hitset_pkgs (
+  hitset INTEGER NOT NULL REFERENCES hitsets (id), pkg INTEGER NOT NULL REFERENCES pkgs (id),
+  n INTEGER NOT NULL,
+  PRIMARY KEY (hitset, pkg)
+) WITHOUT ROWID;
+-- Miss time per job and cause: the dashboard's stacked bars without a scan of every miss.
+CREATE TABLE job_cause_time (
+  job INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE, cause TEXT NOT NULL,
+  time_us INTEGER NOT NULL,
+  PRIMARY KEY (job, cause)
 ) WITHOUT ROWID;
 CREATE TABLE job_sections (
   job INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE, seq INTEGER NOT NULL,
@@ -255,23 +266,30 @@ impl Sqlite {
 fn jobs_cte(cond: &str, key: &str) -> String {
     format!(
         "f AS (SELECT *, {key} AS k FROM jobs WHERE {cond}),
-         ranked AS (SELECT pkg, duration_us,
-             row_number() OVER (PARTITION BY pkg ORDER BY duration_us) - 1 AS rn,
-             count(*) OVER (PARTITION BY pkg) AS n FROM job_misses),
-         prices AS (SELECT pkg, duration_us AS price FROM ranked WHERE rn = n / 2),
-         saved AS (SELECT h.job, sum(p.price * h.n) AS s,
-             sum(CASE WHEN p.price IS NULL THEN h.n ELSE 0 END) AS unpriced
-           FROM job_hits h JOIN f ON f.id = h.job LEFT JOIN prices p ON p.pkg = h.pkg
-           GROUP BY h.job),
-         g AS (SELECT f.*, coalesce(saved.s, 0) AS saved_action_us,
-             coalesce(saved.unpriced, 0) AS unpriced,
+         g AS (SELECT f.*, coalesce(hs.s, 0) AS saved_action_us,
+             coalesce(hs.unpriced, 0) AS unpriced,
              coalesce(restore_us, 0) + coalesce(save_us, 0) AS cost_us
-           FROM f LEFT JOIN saved ON saved.job = f.id),
+           FROM f LEFT JOIN temp.hitset_saved hs ON hs.hitset = f.hitset),
          w AS (SELECT g.*, CASE WHEN wall_us > 0 AND busy_us > wall_us
              THEN saved_action_us * wall_us / busy_us ELSE saved_action_us END AS saved_us
            FROM g)"
     )
 }
+
+/// Each miss's price (the median duration of that package's misses anywhere in the history,
+/// same mode, GOOS and GOARCH: element ⌊n/2⌋ of the sorted durations) and what each hit set
+/// saves at those prices, once per connection, in temporary tables.
+const PRICES: &str = "
+    CREATE TEMP TABLE IF NOT EXISTS prices AS
+      WITH ranked AS (SELECT pkg, duration_us,
+          row_number() OVER (PARTITION BY pkg ORDER BY duration_us) - 1 AS rn,
+          count(*) OVER (PARTITION BY pkg) AS n FROM job_misses)
+      SELECT pkg, duration_us AS price FROM ranked WHERE rn = n / 2;
+    CREATE TEMP TABLE IF NOT EXISTS hitset_saved AS
+      SELECT h.hitset, sum(p.price * h.n) AS s,
+        sum(CASE WHEN p.price IS NULL THEN h.n ELSE 0 END) AS unpriced
+      FROM hitset_pkgs h LEFT JOIN temp.prices p ON p.pkg = h.pkg GROUP BY h.hitset;
+    CREATE INDEX IF NOT EXISTS temp.hitset_saved_id ON hitset_saved (hitset);";
 
 /// Turns WAL on once per file. Changing the journal mode does not wait on the busy handler
 /// when another process holds the file, so a first write from several processes at once
@@ -378,15 +396,55 @@ impl Store for Sqlite {
                 ins.execute(params![id, seq as i64, p, m.cause, m.duration_us])
                     .map_err(e("insert a miss"))?;
             }
+            let mut by_cause = std::collections::BTreeMap::<&str, i64>::new();
+            for m in &rec.misses {
+                *by_cause.entry(m.cause.as_str()).or_default() += m.duration_us;
+            }
+            let mut ins = tx
+                .prepare_cached(
+                    "INSERT INTO job_cause_time (job, cause, time_us) VALUES (?1, ?2, ?3)",
+                )
+                .map_err(e("prepare the cause time insert"))?;
+            for (cause, us) in by_cause {
+                ins.execute(params![id, cause, us])
+                    .map_err(e("insert a cause time"))?;
+            }
             let mut counts = std::collections::BTreeMap::<i64, i64>::new();
             for h in &rec.hits {
                 *counts.entry(pkg(&h.mode, &h.package)?).or_default() += 1;
             }
-            let mut ins = tx
-                .prepare_cached("INSERT INTO job_hits (job, pkg, n) VALUES (?1, ?2, ?3)")
-                .map_err(e("prepare the hit insert"))?;
-            for (p, n) in counts {
-                ins.execute(params![id, p, n]).map_err(e("insert a hit"))?;
+            if !counts.is_empty() {
+                let key: String = counts.iter().map(|(p, n)| format!("{p}:{n},")).collect();
+                let digest = sha2::Sha256::digest(key.as_bytes());
+                let key: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+                let known: Option<i64> = tx
+                    .query_row("SELECT id FROM hitsets WHERE key = ?1", [&key], |r| {
+                        r.get(0)
+                    })
+                    .optional()
+                    .map_err(e("look up the hit set"))?;
+                let set = match known {
+                    Some(set) => set,
+                    None => {
+                        tx.execute("INSERT INTO hitsets (key) VALUES (?1)", [&key])
+                            .map_err(e("insert a hit set"))?;
+                        let set = tx.last_insert_rowid();
+                        let mut ins = tx
+                            .prepare_cached(
+                                "INSERT INTO hitset_pkgs (hitset, pkg, n) VALUES (?1, ?2, ?3)",
+                            )
+                            .map_err(e("prepare the hit insert"))?;
+                        for (p, n) in &counts {
+                            ins.execute(params![set, p, n]).map_err(e("insert a hit"))?;
+                        }
+                        set
+                    }
+                };
+                tx.execute(
+                    "UPDATE jobs SET hitset = ?1 WHERE id = ?2",
+                    params![set, id],
+                )
+                .map_err(e("link the hit set"))?;
             }
             let mut ins = tx
                 .prepare_cached(
@@ -433,8 +491,19 @@ impl Store for Sqlite {
             .execute("DELETE FROM jobs WHERE started_at < ?1", [before])
             .map_err(self.sql_err("prune jobs"))?;
         conn.execute(
+            "DELETE FROM hitset_pkgs WHERE hitset NOT IN
+               (SELECT hitset FROM jobs WHERE hitset IS NOT NULL)",
+            [],
+        )
+        .map_err(self.sql_err("prune hit sets"))?;
+        conn.execute(
+            "DELETE FROM hitsets WHERE id NOT IN (SELECT hitset FROM jobs WHERE hitset IS NOT NULL)",
+            [],
+        )
+        .map_err(self.sql_err("prune hit sets"))?;
+        conn.execute(
             "DELETE FROM pkgs WHERE id NOT IN (SELECT pkg FROM job_misses)
-               AND id NOT IN (SELECT pkg FROM job_hits)",
+               AND id NOT IN (SELECT pkg FROM hitset_pkgs)",
             [],
         )
         .map_err(self.sql_err("prune packages"))?;
@@ -465,8 +534,8 @@ impl Store for Sqlite {
             .map_err(e("prepare the export"))?;
         let mut hits = conn
             .prepare(
-                "SELECT p.mode, p.package, h.n FROM job_hits h JOIN pkgs p ON p.id = h.pkg
-                 WHERE h.job = ?1 ORDER BY p.mode, p.package",
+                "SELECT p.mode, p.package, h.n FROM jobs j JOIN hitset_pkgs h ON h.hitset = j.hitset
+                 JOIN pkgs p ON p.id = h.pkg WHERE j.id = ?1 ORDER BY p.mode, p.package",
             )
             .map_err(e("prepare the export"))?;
         let mut modules = conn
@@ -641,6 +710,9 @@ impl Store for Sqlite {
 
     fn aggregate(&self, filter: &Filter, key: GroupKey) -> Result<Vec<Aggregate>, StoreError> {
         let k = key.sql(Dialect::Sqlite);
+        self.lock()
+            .execute_batch(PRICES)
+            .map_err(self.sql_err("price the hits"))?;
         self.with_filter(
             filter,
             |c| {
@@ -687,7 +759,7 @@ impl Store for Sqlite {
             filter,
             |c| {
                 format!(
-                    "SELECT {k} AS k, m.cause, sum(m.duration_us) FROM job_misses m
+                    "SELECT {k} AS k, m.cause, sum(m.time_us) FROM job_cause_time m
                      JOIN jobs ON jobs.id = m.job WHERE {c} GROUP BY k, m.cause ORDER BY k, m.cause"
                 )
             },

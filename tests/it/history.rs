@@ -892,3 +892,54 @@ fn clickhouse_and_sqlite_give_the_same_dashboard() {
     ch_exec(&server.addr, &format!("DROP DATABASE {ch_db}"));
     ch_exec(&server.addr, &format!("DROP DATABASE {newer}"));
 }
+
+#[test]
+fn ci_json_in_a_bundle_is_not_build_evidence_and_travels_with_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    std::fs::create_dir(&bundle).unwrap();
+    for f in std::fs::read_dir(root().join("fixtures/scenarios/warm")).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, bundle.join(f.file_name().unwrap())).unwrap();
+    }
+    let ci = r#"{"schema":"goattrib.ci/v1","vars":{"CI_JOB_ID":"4242","CI_PROJECT_PATH":"shop/app","CI_COMMIT_REF_NAME":"main","CI_RUNNER_DESCRIPTION":"docker-7","CI_JOB_STARTED_AT":"2026-11-24T09:30:00Z","CI_JOB_TOKEN":"must-not-be-read"}}"#;
+    std::fs::write(bundle.join("ci.json"), ci).unwrap();
+    let out_dir = dir.path().join("reports");
+    let base = root().join("fixtures/scenarios/cold").display().to_string();
+    let out = goattrib(&[
+        "report",
+        "--quiet",
+        "--out",
+        &out_dir.display().to_string(),
+        "--baseline",
+        &base,
+        &bundle.display().to_string(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "ci.json is no unreadable input: {}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(out_dir.join("ci.json")).unwrap(),
+        ci
+    );
+    let db = dir.path().join("h.db").display().to_string();
+    let out = goattrib(&[
+        "history",
+        "add",
+        "--db",
+        &db,
+        &out_dir.display().to_string(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let export = goattrib(&["history", "export", "--db", &db]);
+    let text = String::from_utf8_lossy(&export.stdout).into_owned();
+    let rec: Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(rec["job"]["job_id"], "shop/app#4242");
+    assert_eq!(rec["job"]["ref"], "main");
+    assert_eq!(rec["job"]["runner_description"], "docker-7");
+    assert_eq!(rec["job"]["started_at"], 1_795_512_600);
+    assert!(!text.contains("must-not-be-read"));
+}
