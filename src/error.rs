@@ -67,6 +67,12 @@ pub enum Error {
     /// A file of `report --out DIR` could not be written.
     #[error(transparent)]
     OutFolder(#[from] crate::atomic::OutError),
+    /// The job history could not be opened, read or written.
+    #[error(transparent)]
+    History(#[from] crate::history::StoreError),
+    /// An argument clap could not check by itself.
+    #[error("{0}")]
+    Usage(String),
 }
 
 impl Error {

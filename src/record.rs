@@ -195,6 +195,12 @@ pub fn record(opts: &RecordOptions) -> Result<i32, RecordError> {
     }
     let code = status.code().unwrap_or(1);
     write("exit_code", format!("{code}\n").as_bytes())?;
+    // The GitLab job's metadata for `history add`: allow-listed variables only.
+    if std::env::var_os("GITLAB_CI").is_some() || std::env::var_os("CI_JOB_ID").is_some() {
+        let meta = crate::ingest::history::ci::CiMeta::from_env(|k| std::env::var(k).ok());
+        let json = serde_json::to_vec_pretty(&meta).unwrap_or_default();
+        write(crate::model::history::CI_META_FILE, &json)?;
+    }
     if let Ok(Some(list)) = modules.join() {
         write("modules.json", &list)?;
     }

@@ -1,11 +1,13 @@
 //! Analysis: assemble a build from its inputs, rebuild the action DAG, name the cause of
 //! every miss, summarise it all into the [`Report`], compare two builds and check gates.
-//! Also profiles (`profile`) and OpenTelemetry spans (`spans`). Nothing here parses a file
+//! Also profiles (`profile`), OpenTelemetry spans (`spans`) and the dashboard's figures
+//! (`dashboard`). Nothing here parses a file
 //! format (that is `ingest`) or renders (that is `render`).
 
 pub mod assemble;
 pub mod cause;
 pub mod compare;
+pub mod dashboard;
 pub mod gate;
 pub mod graph;
 pub mod job;

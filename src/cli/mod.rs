@@ -15,11 +15,15 @@ macro_rules! say {
 }
 
 mod compare;
+mod dashboard;
+mod history;
 mod manifest;
 mod profile;
 mod report;
 mod spans;
 pub use compare::CompareArgs;
+pub use dashboard::DashboardArgs;
+pub use history::HistoryArgs;
 pub use manifest::ManifestArgs;
 pub use profile::ProfileArgs;
 pub use report::ReportArgs;
@@ -137,6 +141,19 @@ pub enum Commands {
     ///   goattrib spans --format json traces.jsonl --where cache.miss=true
     #[command(verbatim_doc_comment)]
     Spans(SpansArgs),
+    /// The job history behind the dashboard: add jobs (report folders, report.json,
+    /// bundles, job logs), prune, export, stats. SQLite by default (--db FILE), or
+    /// ClickHouse (--store clickhouse://HOST:PORT/DB).
+    History(HistoryArgs),
+    /// Weekly cache-efficiency dashboard from the history: a static site (--out DIR, for
+    /// GitLab Pages) or its numbers (--format json, goattrib.dashboard/v1).
+    ///
+    /// Examples:
+    ///   goattrib dashboard --db history.db --out public/
+    ///   goattrib dashboard --db history.db --format json --since 12w
+    ///   goattrib dashboard --db history.db --out public/ --group-by executor
+    #[command(verbatim_doc_comment)]
+    Dashboard(DashboardArgs),
 }
 
 #[derive(Debug, Args)]
@@ -182,5 +199,16 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Commands::Compare(args) => compare::run(args),
         Commands::Profile(args) => profile::run(args),
         Commands::Spans(args) => spans::run(args),
+        Commands::History(args) => history::run(args).map(from_code),
+        Commands::Dashboard(args) => dashboard::run(args).map(from_code),
+    }
+}
+
+/// The outcome a command that still computes its own exit code (0, 1 or 3) stands for.
+fn from_code(code: i32) -> Outcome {
+    Outcome {
+        unreadable_input: code == crate::error::exit::PARTIAL,
+        gate_failed: code == crate::error::exit::GATE_FAILED,
+        go_exit: None,
     }
 }

@@ -197,6 +197,18 @@ pub fn run(args: ReportArgs) -> Result<Outcome, Error> {
             name: crate::ingest::manifest::MANIFEST_FILE.to_owned(),
             bytes: manifest,
         });
+        // The job's CI metadata travels with its report, for `history add`.
+        let ci = crate::model::history::CI_META_FILE;
+        if let Some(bytes) = args
+            .inputs
+            .iter()
+            .find_map(|i| std::fs::read(i.join(ci)).ok())
+        {
+            rendered.files.push(render::out::OutFile {
+                name: ci.to_owned(),
+                bytes,
+            });
+        }
         for w in &rendered.warnings {
             say!("goattrib: warning: {w}");
         }

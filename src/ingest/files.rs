@@ -90,9 +90,10 @@ pub fn dir_files(dir: &Path) -> Result<Vec<PathBuf>, IngestError> {
         // Regular files only: a FIFO or device planted in a bundle would block the read.
         .filter(|p| p.is_file())
         .filter(|p| {
+            // `ci.json` is the job's CI metadata (read by `history add`), not build evidence.
             !p.file_name()
                 .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with('.'))
+                .is_some_and(|n| n.starts_with('.') || n == crate::model::history::CI_META_FILE)
         })
         .collect();
     files.sort();

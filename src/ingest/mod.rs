@@ -19,6 +19,7 @@ pub mod go_modules;
 pub mod go_output;
 pub(crate) mod gostring;
 pub mod hashlog;
+pub mod history;
 mod lines;
 mod load;
 pub mod manifest;

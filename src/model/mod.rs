@@ -13,6 +13,7 @@ mod build;
 mod cause;
 pub mod compare;
 mod gate;
+pub mod history;
 mod inputs;
 pub mod job;
 mod mode;

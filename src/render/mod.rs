@@ -4,6 +4,7 @@
 //! listed in `out.rs`; adding one touches its file, that list and a test.
 
 pub mod compare;
+pub mod dashboard;
 pub mod gate;
 pub mod headline;
 pub mod html;

@@ -8,6 +8,7 @@ mod harness;
 mod compare;
 mod exit_codes;
 mod gitlab_trace;
+mod history;
 mod hostile;
 mod human_output;
 mod job_report;
