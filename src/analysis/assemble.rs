@@ -5,16 +5,19 @@
 //! ran its tool exactly when `Cmd` is non-null; in `-x` text a compile line means the package
 //! was built, and an importcfg entry pointing into GOCACHE means it was served from the cache.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::ingest::actiongraph::ActionGraph;
-use crate::ingest::hashlog::HashLog;
+use crate::ingest::hashlog::{HashLog, classify_record};
 use crate::ingest::xtext::{ArchiveSource, XTrace};
 use crate::ingest::{Inputs, chrome_trace::ChromeTrace};
 use crate::model::{
-    Action, Build, BuildData, BuildMeta, CacheOutcome, Evidence, Mode, ModuleInfo, STD_MODULE,
-    UNKNOWN_MODULE,
+    Action, Build, BuildData, BuildMeta, CacheOutcome, Evidence, KeyInputs, Mode, ModuleInfo,
+    STD_MODULE, UNKNOWN_MODULE,
 };
+
+/// The mode of the action that turns a `default.pgo` into the compiler's form (Go >= 1.23).
+pub const PREPROCESS_PGO: &str = "preprocess PGO profile";
 
 /// Assembles a build from a bundle's files: its actions from the best evidence given, their
 /// classified hash inputs (the hash log itself is not kept: the report never shows it) and
@@ -46,8 +49,17 @@ pub fn assemble(mut inputs: Inputs) -> BuildData {
         .flat_map(|o| o.build_failed.iter().cloned())
         .collect();
 
+    // Go <= 1.19 installs std in GOROOT/pkg; its graph gives those actions no Target or
+    // Built, only the -x importcfgs name the installed archives.
+    let installed: HashSet<&str> = xtrace
+        .iter()
+        .flat_map(|x| x.importcfgs.values().chain(x.link_importcfgs.values()))
+        .flatten()
+        .filter(|pf| pf.source == ArchiveSource::Installed)
+        .map(|pf| pf.package.as_str())
+        .collect();
     let mut actions = if let Some(graph) = &inputs.action_graph {
-        from_action_graph(graph)
+        from_action_graph(graph, &installed)
     } else if let Some(x) = &xtrace {
         warnings.push(
             "no action graph: hits, misses and edges come from -x text; packages served from the cache \
@@ -63,8 +75,17 @@ pub fn assemble(mut inputs: Inputs) -> BuildData {
             "no actions found: give an action graph (-debug-actiongraph) or -x output".to_owned(),
         );
     }
-    if let Some(graph) = &inputs.action_graph {
-        match_hash_keys(&mut actions, graph, &hashes);
+    let matched = match &inputs.action_graph {
+        Some(graph) => match_hash_keys(&mut actions, graph, &hashes),
+        None => vec![None; actions.len()],
+    };
+    let key_inputs = inputs_by_action(&actions, &matched, &hashes);
+    if hashes.unproven_splits > 0 {
+        warnings.push(format!(
+            "{} groups of interleaved hash blocks of one key could not be split by their sums; \
+             their inputs may be mixed up",
+            hashes.unproven_splits
+        ));
     }
     if let Some(trace) = &inputs.chrome_trace {
         fill_times_from_trace(&mut actions, trace);
@@ -78,26 +99,25 @@ pub fn assemble(mut inputs: Inputs) -> BuildData {
     let env = inputs.go_env.as_ref();
     let modules = known_modules(&inputs, &hashes);
     let main_module = modules.iter().find(|m| m.main).map(|m| m.path.clone());
-    for a in &mut actions {
-        let standard = hashes
-            .records
-            .get(&format!("build {}", a.package))
-            .is_some_and(|r| {
-                r.inputs
-                    .iter()
-                    .any(|i| i.starts_with("omitdebug") && i.contains("standard true"))
-            });
+    let first = hashes.first_by_key();
+    for (a, m) in actions.iter_mut().zip(&matched) {
+        let record = m.or_else(|| first.get(format!("build {}", a.package).as_str()).copied());
+        let standard = record.map(|i| &hashes.records[i]).is_some_and(|r| {
+            r.inputs
+                .iter()
+                .any(|i| i.starts_with("omitdebug") && i.contains("standard true"))
+        });
         a.module = module_of(&a.package, standard, &modules);
     }
 
     let salt = hashes
         .records
-        .values()
+        .iter()
         .find_map(|r| r.inputs.first())
         .filter(|s| s.starts_with("go"));
     let platform = hashes
         .records
-        .values()
+        .iter()
         .flat_map(|r| r.inputs.iter())
         .find_map(|i| i.strip_prefix("goos ").map(str::to_owned));
     let (goos, goarch) = match platform
@@ -141,24 +161,35 @@ pub fn assemble(mut inputs: Inputs) -> BuildData {
             modules,
             warnings,
         },
-        inputs: hashes.classified(),
+        inputs: key_inputs,
         job,
     }
 }
 
-/// Joins graph actions to their hash records by action ID: `go test` compiles the package
-/// under test twice under one key, and only the ID tells the two apart. A matched test
-/// variant takes Go's display name, `P [P.test]`.
-fn match_hash_keys(actions: &mut [Action], graph: &ActionGraph, hashes: &HashLog) {
-    let by_id: HashMap<String, &str> = hashes
+/// Joins graph actions to their hash records by action ID: one key can have several blocks
+/// (`go test` compiles the package under test twice under one key, `-pgo` compiles every
+/// package a profiled main imports a second time) and only the ID tells them apart. A matched
+/// test variant takes Go's display name, `P [P.test]`. Every action gets a key of its own: a
+/// PGO variant's is its block's key with ` @pgo` (` @pgo <profile dir>` when the build has
+/// several profiles), so a baseline pairs it with the same variant. Returns each action's
+/// record.
+fn match_hash_keys(
+    actions: &mut [Action],
+    graph: &ActionGraph,
+    hashes: &HashLog,
+) -> Vec<Option<usize>> {
+    let by_id: HashMap<String, usize> = hashes
         .records
         .iter()
-        .filter_map(|(k, r)| Some((r.action_id()?, k.as_str())))
+        .enumerate()
+        .filter_map(|(i, r)| Some((r.action_id()?, i)))
         .collect();
-    for (a, g) in actions.iter_mut().zip(&graph.actions) {
-        let Some(key) = g.action_id.as_deref().and_then(|id| by_id.get(id)) else {
+    let mut matched = vec![None; actions.len()];
+    for ((a, g), m) in actions.iter_mut().zip(&graph.actions).zip(&mut matched) {
+        let Some(&r) = g.action_id.as_deref().and_then(|id| by_id.get(id)) else {
             continue;
         };
+        let key = &hashes.records[r].key;
         if let Some((mode, package)) = key.split_once(' ')
             && a.mode == mode
             && package != a.package
@@ -166,19 +197,99 @@ fn match_hash_keys(actions: &mut [Action], graph: &ActionGraph, hashes: &HashLog
         {
             a.package = package.to_owned();
         }
-        a.key = Some((*key).to_owned());
+        a.key = Some(key.clone());
+        *m = Some(r);
     }
+    // The profiles: the preprocess actions, each with the directory of its default.pgo
+    // (its key is `preprocess PGO profile <absolute path>`).
+    let profiles: HashMap<u64, String> = actions
+        .iter()
+        .filter(|a| a.mode.as_str() == PREPROCESS_PGO)
+        .map(|a| {
+            let path = a
+                .key
+                .as_deref()
+                .and_then(|k| k.strip_prefix(PREPROCESS_PGO));
+            let dir: Vec<&str> = path
+                .unwrap_or("")
+                .trim()
+                .rsplit('/')
+                .skip(1)
+                .take(2)
+                .collect();
+            let dir: Vec<&str> = dir.into_iter().rev().collect();
+            (a.id, dir.join("/"))
+        })
+        .collect();
+    let qualifier = |id: u64| -> String {
+        if profiles.len() > 1 {
+            format!(" @pgo {}", profiles.get(&id).map_or("", String::as_str))
+        } else {
+            " @pgo".to_owned()
+        }
+    };
+    for a in actions.iter_mut() {
+        if a.mode.as_str() == PREPROCESS_PGO {
+            // The key names the profile's absolute path: a moved checkout must still pair.
+            let suffix = if profiles.len() > 1 {
+                format!(" {}", profiles.get(&a.id).map_or("", String::as_str))
+            } else {
+                String::new()
+            };
+            a.key = Some(format!("{PREPROCESS_PGO}{suffix}"));
+        } else if a.mode.has_cache_key()
+            && let Some(&p) = a.deps.iter().find(|d| profiles.contains_key(d))
+        {
+            let base = a
+                .key
+                .take()
+                .unwrap_or_else(|| format!("{} {}", a.mode, a.package));
+            a.key = Some(format!("{base}{}", qualifier(p)));
+        }
+    }
+    matched
 }
 
-/// Hash records from every stream, later streams filling keys the earlier ones lack.
+/// The classified inputs under each action's key; hash records no action claimed (no graph,
+/// or an action ID the graph lacks) under their own key, the first record of a key winning.
+fn inputs_by_action(actions: &[Action], matched: &[Option<usize>], hashes: &HashLog) -> KeyInputs {
+    use rayon::prelude::*;
+    let mut classified: Vec<Option<Vec<crate::model::Input>>> = hashes
+        .records
+        .par_iter()
+        .map(|r| Some(classify_record(r)))
+        .collect();
+    let mut out = KeyInputs::with_capacity(hashes.records.len());
+    for (a, m) in actions.iter().zip(matched) {
+        if let (Some(r), Some(key)) = (m, a.key.as_ref())
+            && let Some(inputs) = classified.get_mut(*r).and_then(Option::take)
+        {
+            out.entry(key.clone()).or_insert(inputs);
+        }
+    }
+    for (r, inputs) in hashes.records.iter().zip(classified) {
+        if let Some(inputs) = inputs {
+            out.entry(r.key.clone()).or_insert(inputs);
+        }
+    }
+    out
+}
+
+/// Hash records from every stream, later streams adding keys the earlier ones lack.
 fn merge_hashes(inputs: &mut Inputs) -> HashLog {
     let mut merged = HashLog::default();
     for out in &mut inputs.go_output {
         let log = std::mem::take(&mut out.hashes);
         merged.malformed += log.malformed;
-        for (k, v) in log.records {
-            merged.records.entry(k).or_insert(v);
+        merged.unproven_splits += log.unproven_splits;
+        if merged.records.is_empty() {
+            merged.records = log.records;
+            continue;
         }
+        let known: HashSet<String> = merged.records.iter().map(|r| r.key.clone()).collect();
+        merged
+            .records
+            .extend(log.records.into_iter().filter(|r| !known.contains(&r.key)));
     }
     merged
 }
@@ -196,7 +307,7 @@ fn best_xtrace(inputs: &mut Inputs) -> Option<XTrace> {
     Some(std::mem::take(&mut inputs.go_output[best].xtrace))
 }
 
-fn from_action_graph(graph: &ActionGraph) -> Vec<Action> {
+fn from_action_graph(graph: &ActionGraph, installed_archives: &HashSet<&str>) -> Vec<Action> {
     // Every action that looked the cache up got an ActionID; one without it never ran its
     // lookup (a dependency failed first). Old graphs without any ActionID can't tell.
     let has_action_ids = graph.actions.iter().any(|g| g.action_id.is_some());
@@ -207,7 +318,9 @@ fn from_action_graph(graph: &ActionGraph) -> Vec<Action> {
             let ran = g.ran_tool;
             let installed = g.built.as_deref().or(g.target.as_deref()).is_some_and(|t| {
                 t.ends_with(".a") && t.contains("/pkg/") && !t.contains("go-build")
-            });
+            }) || (g.built.is_none()
+                && g.target.is_none()
+                && installed_archives.contains(g.package.as_str()));
             let cache = if ran {
                 CacheOutcome::Miss
             } else if g.mode == "build" && installed {
@@ -393,7 +506,7 @@ fn modinfo_setting(hashes: &HashLog, key: &str) -> Option<String> {
     let needle = format!("\\nbuild\\t{key}=");
     hashes
         .records
-        .values()
+        .iter()
         .flat_map(|r| r.inputs.iter())
         .find_map(|i| {
             let at = i.find(&needle)? + needle.len();
@@ -430,7 +543,7 @@ fn known_modules(inputs: &Inputs, hashes: &HashLog) -> Vec<ModuleInfo> {
         add(&m.path, Some(&m.version), false);
     }
     // modinfo in the hash inputs of main packages: `mod` is the main module, `dep` the others.
-    for record in hashes.records.values() {
+    for record in &hashes.records {
         for raw in record.inputs.iter().filter(|i| i.starts_with("modinfo ")) {
             let Some(text) =
                 crate::ingest::gostring::unquote_lossy(raw["modinfo ".len()..].trim_end())

@@ -261,7 +261,10 @@ mod tests {
         assert_eq!(out.xtrace.work_dir.as_deref(), Some("/tmp/go-build1"));
         assert_eq!(out.xtrace.compiles[0].package, "example.com/m/cmd/x");
         assert_eq!(
-            out.hashes.records["build example.com/m/cmd/x"].inputs,
+            out.hashes
+                .record("build example.com/m/cmd/x")
+                .unwrap()
+                .inputs,
             vec!["compile\n"]
         );
         assert_eq!(out.build_failed, vec!["example.com/m/cmd/x"]);

@@ -83,7 +83,10 @@ pub struct XTrace {
 
 impl XTrace {
     pub fn is_empty(&self) -> bool {
-        self.compiles.is_empty() && self.links.is_empty() && self.importcfgs.is_empty()
+        self.compiles.is_empty()
+            && self.links.is_empty()
+            && self.importcfgs.is_empty()
+            && self.link_importcfgs.is_empty()
     }
 
     /// Import path of the package compiled into `objdir`, learned from any importcfg
@@ -144,12 +147,15 @@ impl XTextBuilder {
         if let Some(doc) = &mut self.heredoc {
             if line == "EOF" {
                 self.close_heredoc();
-            } else if !self.diagnostics_only
-                && matches!(
-                    doc.target,
-                    HeredocTarget::CompileCfg | HeredocTarget::LinkCfg
-                )
+            } else if matches!(
+                doc.target,
+                HeredocTarget::CompileCfg | HeredocTarget::LinkCfg
+            )
+                // With an action graph only installed archives are wanted: Go <= 1.19's
+                // graph does not say which std packages came from GOROOT/pkg.
+                && (!self.diagnostics_only || (line.ends_with(".a") && !line.ends_with("_pkg_.a")))
                 && let Some(pf) = parse_packagefile(line, self.trace.work_dir.as_deref())
+                && (!self.diagnostics_only || pf.source == ArchiveSource::Installed)
             {
                 doc.entries.push(pf);
             }

@@ -12,6 +12,9 @@ pub enum CauseKind {
     Flags,
     GoDirective,
     Workdir,
+    /// The PGO profile's content changed (`pgofile`, the `preprocess PGO profile` action's
+    /// `input`): every package under the profiled main package compiles again.
+    Pgo,
     Source,
     Dependency,
     Evicted,
@@ -28,13 +31,14 @@ pub enum CauseKind {
 impl CauseKind {
     /// Every kind in the order legends and tables list them: own changes broadest first
     /// (the order the cause code ranks them), then the cache-side kinds, then the rest.
-    pub const ALL: [CauseKind; 14] = [
+    pub const ALL: [CauseKind; 15] = [
         CauseKind::Toolchain,
         CauseKind::Platform,
         CauseKind::Env,
         CauseKind::Flags,
         CauseKind::GoDirective,
         CauseKind::Workdir,
+        CauseKind::Pgo,
         CauseKind::Source,
         CauseKind::Dependency,
         CauseKind::Evicted,
@@ -58,6 +62,7 @@ impl CauseKind {
             CauseKind::Flags => "flags",
             CauseKind::GoDirective => "go-directive",
             CauseKind::Workdir => "workdir",
+            CauseKind::Pgo => "pgo",
             CauseKind::Source => "source",
             CauseKind::Dependency => "dependency",
             CauseKind::Evicted => "evicted",

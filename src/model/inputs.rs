@@ -19,6 +19,8 @@ pub enum InputClass {
     Flags,
     GoDirective,
     Workdir,
+    /// The PGO profile (`pgofile <hash>`, the preprocess action's `input "<hash>"`).
+    Pgo,
     Source,
     /// A dependency's content ID (`import P ID`, `packagefile P=ID`).
     Import,
@@ -30,13 +32,14 @@ pub enum InputClass {
 }
 
 impl InputClass {
-    pub const ALL: [InputClass; 11] = [
+    pub const ALL: [InputClass; 12] = [
         InputClass::Toolchain,
         InputClass::Platform,
         InputClass::Env,
         InputClass::Flags,
         InputClass::GoDirective,
         InputClass::Workdir,
+        InputClass::Pgo,
         InputClass::Source,
         InputClass::Import,
         InputClass::ModuleVersion,
@@ -53,6 +56,7 @@ impl InputClass {
             InputClass::Flags => CauseKind::Flags,
             InputClass::GoDirective => CauseKind::GoDirective,
             InputClass::Workdir => CauseKind::Workdir,
+            InputClass::Pgo => CauseKind::Pgo,
             InputClass::Source => CauseKind::Source,
             InputClass::Import | InputClass::ModuleVersion => CauseKind::Dependency,
             InputClass::Identity | InputClass::Other => CauseKind::Unknown,

@@ -15,6 +15,7 @@ pub fn because(kind: CauseKind) -> &'static str {
         CauseKind::Flags => "build flags changed",
         CauseKind::GoDirective => "the go directive changed",
         CauseKind::Workdir => "the checkout moved",
+        CauseKind::Pgo => "the PGO profile (default.pgo) changed",
         CauseKind::Source => "their source changed",
         CauseKind::Dependency => "a package they import changed",
         CauseKind::Evicted => "their cache entries were gone",

@@ -479,7 +479,10 @@ fn gocachehash_line_cut_mid_quote_is_malformed() {
         .as_bytes(),
     );
     let (out, warnings) = case.go_output();
-    assert_eq!(out.hashes.records["build fmt"].inputs, Vec::<String>::new());
+    assert_eq!(
+        out.hashes.record("build fmt").unwrap().inputs,
+        Vec::<String>::new()
+    );
     assert_eq!(
         warnings,
         vec!["1 malformed gocachehash line(s) (first at line 2); expected `HASH[key]: \"input\"`"]
@@ -591,7 +594,12 @@ fn binary_garbage_inside_go_output_is_skipped() {
     let (out, warnings) = case.go_output();
     assert_eq!(out.json_events, 7);
     assert_eq!(
-        out.hashes.records["build fmt"].sum.as_deref().map(str::len),
+        out.hashes
+            .record("build fmt")
+            .unwrap()
+            .sum
+            .as_deref()
+            .map(str::len),
         Some(64)
     );
     assert!(out.bad_json_lines >= 1);
@@ -634,7 +642,10 @@ fn huge_single_line_in_go_output_is_cut_with_warning() {
     let case = Case::new("build.jsonl", &bytes);
     let (out, warnings) = case.go_output();
     // The line after the giant one is still read.
-    assert_eq!(out.hashes.records["build fmt"].inputs, vec!["go1.27.3"]);
+    assert_eq!(
+        out.hashes.record("build fmt").unwrap().inputs,
+        vec!["go1.27.3"]
+    );
     assert_eq!(out.bad_json_lines, 1, "the cut event no longer decodes");
     assert_eq!(
         warnings,
@@ -678,7 +689,10 @@ fn non_utf8_in_go_output_lines_is_replaced_not_fatal() {
         b"WORK=/tmp/go-build1\nHASH[build fmt]: \"go1\xff\"\n/go/pkg/tool/linux_amd64/compile -o $WORK/b001/_pkg_.a -p caf\xe9 ./caf\xe9.go\n{\"ImportPath\":\"x\xfe\",\"Action\":\"build-fail\"}\n",
     );
     let (out, warnings) = case.go_output();
-    assert_eq!(out.hashes.records["build fmt"].inputs, vec!["go1\u{fffd}"]);
+    assert_eq!(
+        out.hashes.record("build fmt").unwrap().inputs,
+        vec!["go1\u{fffd}"]
+    );
     assert_eq!(out.xtrace.compiles[0].package, "caf\u{fffd}");
     assert_eq!(out.build_failed, vec!["x\u{fffd}"]);
     assert_eq!(

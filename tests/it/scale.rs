@@ -206,7 +206,6 @@ fn pgo_profile_change_rebuilds_only_the_profiled_variant() {
 // --- The issue 16 bug list (TRUTHS-scale.md): un-ignore with the fix. ---
 
 #[test]
-#[ignore = "issue 16 bug 1: Go 1.19's action graph has no Target/Built for std; -x says installed"]
 fn go_1_19_standard_library_is_installed() {
     for (name, base, hits) in [
         ("go1.19-cold", None, 0),
@@ -226,7 +225,6 @@ fn go_1_19_standard_library_is_installed() {
 }
 
 #[test]
-#[ignore = "issue 16 bug 2: installed std counted as hits makes the cold build unknown"]
 fn go_1_19_first_build_is_cold() {
     let r = report("go1.19-cold", None);
     let mut want: BTreeMap<_, _> = SHOP_OWN
@@ -238,7 +236,6 @@ fn go_1_19_first_build_is_cold() {
 }
 
 #[test]
-#[ignore = "issue 16 bug 3: the plain score is compared with the PGO variant's hash blocks"]
 fn pgo_edit_plain_main_has_text_as_its_only_origin() {
     let m = misses(&report("pgo-edit", Some("pgo-warm")));
     assert_eq!(
@@ -249,7 +246,6 @@ fn pgo_edit_plain_main_has_text_as_its_only_origin() {
 }
 
 #[test]
-#[ignore = "issue 16 bugs 4-5: no `pgo` kind yet (flags / unknown)"]
 fn pgo_profile_change_is_pgo() {
     let m = misses(&report("pgo-profile-changed", Some("pgo-edit")));
     let pgo: Vec<_> = m
@@ -261,7 +257,6 @@ fn pgo_profile_change_is_pgo() {
 }
 
 #[test]
-#[ignore = "issue 16 bug 6: the main package is left out of its link's origins"]
 fn pgo_profile_change_link_origins_include_the_main_package() {
     let m = misses(&report("pgo-profile-changed", Some("pgo-edit")));
     let (kind, origins) = &m[&key("link", HOT, "-")];
@@ -271,7 +266,6 @@ fn pgo_profile_change_link_origins_include_the_main_package() {
 }
 
 #[test]
-#[ignore = "issue 16 bug 7: interleaved hash blocks of one key (pgo-warm) are merged"]
 fn interleaved_baseline_blocks_give_only_the_inputs_that_changed() {
     // pgo-warm's log interleaves the plain and PGO blocks of fmt, os, runtime, ... (their sums
     // prove the split); against it, only pgofile and imports changed in the PGO std builds.
@@ -292,7 +286,6 @@ fn interleaved_baseline_blocks_give_only_the_inputs_that_changed() {
 }
 
 #[test]
-#[ignore = "issue 16 bug 8: against an older baseline, hits are taken for origins"]
 fn older_baseline_walks_through_hits_to_the_edit() {
     let m = misses(&report("pgo-profile-changed", Some("pgo-warm")));
     assert_eq!(m[&key("link", COLD, "-")], cause("dependency", &[TEXT]));

@@ -28,6 +28,9 @@ pub fn hint(kind: CauseKind) -> &'static str {
         CauseKind::Workdir => {
             "build with -trimpath or pin GIT_CLONE_PATH so the checkout path is the same on every runner"
         }
+        CauseKind::Pgo => {
+            "an updated default.pgo rebuilds every package under that main package (with -pgo=auto): update it on purpose, not every build"
+        }
         CauseKind::Evicted => {
             "the entry was gone from GOCACHE: check the CI cache was restored and is not trimmed"
         }

@@ -17,7 +17,7 @@ mod origins;
 
 use diff::{Change, diff, is_dependency_change, source_detail};
 use hints::{cold, evicted, hint, link_not_kept, new_action, no_baseline, unknown};
-use origins::{dependency, module_version_changes};
+use origins::{Walk, dependency, module_version_changes};
 
 /// What a baseline contributes to cause analysis.
 pub struct Baseline<'a> {
@@ -50,15 +50,47 @@ pub fn attribute(
         b.build.meta.cgo_enabled.is_some() && b.build.meta.cgo_enabled != build.meta.cgo_enabled
     });
 
-    // Dependencies first, so a dependency-caused miss can read its deps' causes.
+    // Dependencies first, so a dependency-caused miss can read its deps' causes. A hit is
+    // compared with the baseline too (kept only for the walk, dropped below): against an
+    // older baseline a package served from the cache may still differ, and an importer's
+    // origin is then found through it.
     for &i in &graph.order {
         let a = &actions[i];
-        if a.cache != CacheOutcome::Miss {
+        let hit = a.cache == CacheOutcome::Hit;
+        if a.cache != CacheOutcome::Miss && !hit {
             continue;
         }
         let Some(key) = a.hash_key() else {
             continue;
         };
+        if hit {
+            if let Some(base) = baseline
+                && let (Some(now), Some(before)) = (current.get(&key), base.inputs.get(&key))
+                && now != before
+            {
+                let changes = diff(before, now);
+                let own: Vec<&Change> = changes
+                    .iter()
+                    .filter(|c| !is_dependency_change(c))
+                    .collect();
+                causes[i] = Some(if own.is_empty() {
+                    let deps_changed: Vec<&Change> = changes
+                        .iter()
+                        .filter(|c| c.class == InputClass::Import)
+                        .collect();
+                    let walk = Walk {
+                        actions,
+                        graph,
+                        build_index: &build_index,
+                        causes: &causes,
+                    };
+                    dependency(i, &changes, &deps_changed, &walk, &versions)
+                } else {
+                    own_change(&own, &changes, cgo_switched, &versions, &a.module)
+                });
+            }
+            continue;
+        }
         let Some(base) = baseline else {
             causes[i] = Some(if warm { no_baseline() } else { cold() });
             continue;
@@ -108,26 +140,43 @@ pub fn attribute(
                     evicted()
                 }
             } else {
-                dependency(
-                    i,
-                    &changes,
-                    &deps_changed,
+                let walk = Walk {
                     actions,
-                    &build_index,
-                    &causes,
-                    &versions,
-                )
+                    graph,
+                    build_index: &build_index,
+                    causes: &causes,
+                };
+                dependency(i, &changes, &deps_changed, &walk, &versions)
             }
         } else {
             own_change(&own, &changes, cgo_switched, &versions, &a.module)
         });
     }
-    // Tools run on behalf of a package (cgo, asm...) share its build's cause; they run
-    // before the build action finishes, so this is a second pass.
+    for (c, a) in causes.iter_mut().zip(actions) {
+        if a.cache != CacheOutcome::Miss {
+            *c = None;
+        }
+    }
+    // Tools run on behalf of a package (cgo, asm...) share its build's cause: the build of
+    // that package that depends on the tool (one per variant), else the package's build.
+    // They run before the build action finishes, so this is a second pass.
+    let mut tool_of: HashMap<usize, usize> = HashMap::new();
+    for (b, a) in actions
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.is_package_build())
+    {
+        for d in graph.deps(b) {
+            if actions[d].package == a.package && actions[d].hash_key().is_none() {
+                tool_of.entry(d).or_insert(b);
+            }
+        }
+    }
     for (i, a) in actions.iter().enumerate() {
         if a.cache == CacheOutcome::Miss && a.hash_key().is_none() {
-            causes[i] = build_index
-                .get(a.package.as_str())
+            causes[i] = tool_of
+                .get(&i)
+                .or_else(|| build_index.get(a.package.as_str()))
                 .and_then(|&b| causes[b].clone());
         }
     }

@@ -1,21 +1,59 @@
 //! `dependency` misses: walking down the graph to the packages whose own inputs changed
 //! (where the change started), with module version changes `from → to`.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
 use super::diff::Change;
 use super::hints::hint;
-use crate::model::{Build, Cause, CauseKind, InputClass};
+use crate::analysis::graph::Dag;
+use crate::model::{Action, Build, Cause, CauseKind, InputClass};
+
+/// What the walk reads: the actions, their edges, and the causes found so far (dependencies
+/// come first in graph order; a hit's entry is its diff against the baseline, if any).
+pub(super) struct Walk<'a> {
+    pub(super) actions: &'a [Action],
+    pub(super) graph: &'a Dag,
+    pub(super) build_index: &'a HashMap<&'a str, usize>,
+    pub(super) causes: &'a [Option<Cause>],
+}
+
+impl Walk<'_> {
+    /// The build action of `package` that action `i` depends on, found over its `Deps`
+    /// edges (nearest first): a package compiled in several variants (plain and PGO, plain
+    /// and for its tests) has one build per variant, and only the edges say which one an
+    /// importer used. By name only when the edges do not reach it (`-x` text has no graph).
+    fn dep_build(&self, i: usize, package: &str) -> Option<usize> {
+        let is_it = |j: usize| {
+            let a = &self.actions[j];
+            a.is_package_build()
+                && (a.package == package
+                    || a.package
+                        .strip_prefix(package)
+                        .is_some_and(|rest| rest.starts_with(" [")))
+        };
+        let mut seen: HashSet<usize> = HashSet::from([i]);
+        let mut queue: VecDeque<usize> = self.graph.deps(i).collect();
+        while let Some(j) = queue.pop_front() {
+            if !seen.insert(j) {
+                continue;
+            }
+            if is_it(j) {
+                return Some(j);
+            }
+            queue.extend(self.graph.deps(j));
+        }
+        self.build_index.get(package).copied().filter(|&j| j != i)
+    }
+}
 
 pub(super) fn dependency(
     i: usize,
     changes: &[Change],
     deps_changed: &[&Change],
-    actions: &[crate::model::Action],
-    build_index: &HashMap<&str, usize>,
-    causes: &[Option<Cause>],
+    walk: &Walk,
     versions: &HashMap<String, (String, String)>,
 ) -> Cause {
+    let (actions, build_index, causes) = (walk.actions, walk.build_index, walk.causes);
     let mut origins: BTreeSet<String> = BTreeSet::new();
     // A link's import list grows or shrinks because some package's imports changed; that
     // package is among the changed values, so added or removed entries are not origins.
@@ -29,16 +67,14 @@ pub(super) fn dependency(
         changed_values
     };
     for c in considered {
-        // A vet key names its own package's compile by action ID only.
-        let own = (c.name == "vetted package").then_some(actions[i].package.as_str());
+        // A vet key names its own package's compile by action ID only; a link names its
+        // main package's archive as `main package`.
+        let own = (c.name == "vetted package" || c.name == "main package")
+            .then_some(actions[i].package.as_str());
         let Some(pkg) = c.name.strip_prefix("import ").or(own) else {
             continue;
         };
-        match build_index
-            .get(pkg)
-            .filter(|&&j| j != i)
-            .and_then(|&j| causes[j].as_ref())
-        {
+        match walk.dep_build(i, pkg).and_then(|j| causes[j].as_ref()) {
             Some(dep) if dep.kind == CauseKind::Dependency => {
                 origins.extend(dep.origins.iter().cloned())
             }
@@ -65,6 +101,7 @@ pub(super) fn dependency(
                 .filter(|(a, cause)| {
                     a.module == module
                         && a.is_package_build()
+                        && a.cache == crate::model::CacheOutcome::Miss
                         && cause
                             .as_ref()
                             .is_some_and(|c| c.kind != CauseKind::Dependency)

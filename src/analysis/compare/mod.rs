@@ -150,17 +150,25 @@ fn partial_warning(warnings: &mut Vec<String>, side: &str, partial: bool) {
     }
 }
 
-/// Pairs key: mode, package, and the occurrence of that pair (a few modes repeat).
-type PairKey<'a> = (&'a str, &'a str, usize);
+/// Pairs key: mode, package, whether it is the package's PGO variant (built plain and with
+/// a profile, one package is two actions, in either order), and the occurrence of that
+/// triple (a few modes repeat).
+type PairKey<'a> = (&'a str, &'a str, bool, usize);
 
 fn index(actions: &[ActionView]) -> BTreeMap<PairKey<'_>, &ActionView> {
-    let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
+    let profiles: std::collections::HashSet<u64> = actions
+        .iter()
+        .filter(|a| a.mode.as_str() == crate::analysis::assemble::PREPROCESS_PGO)
+        .map(|a| a.id)
+        .collect();
+    let mut seen: HashMap<(&str, &str, bool), usize> = HashMap::new();
     actions
         .iter()
         .map(|a| {
-            let n = seen.entry((a.mode.as_str(), &a.package)).or_default();
+            let pgo = a.mode.has_cache_key() && a.deps.iter().any(|d| profiles.contains(d));
+            let n = seen.entry((a.mode.as_str(), &a.package, pgo)).or_default();
             *n += 1;
-            ((a.mode.as_str(), a.package.as_str(), *n - 1), a)
+            ((a.mode.as_str(), a.package.as_str(), pgo, *n - 1), a)
         })
         .collect()
 }

@@ -69,8 +69,14 @@ pub struct ModuleView {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct ActionView {
+    #[serde(default)]
+    pub id: u64,
     pub mode: Mode,
     pub package: String,
+    /// What the action waits for: a build listing the `preprocess PGO profile` action is
+    /// its package's PGO variant.
+    #[serde(default)]
+    pub deps: Vec<u64>,
     #[serde(default)]
     pub module: String,
     pub cache: CacheOutcome,

@@ -64,7 +64,13 @@ fn classify_line(line: &str, out: &mut Vec<Input>) {
         "omitdebug" => out.push(input(Flags, "omitdebug/standard/local", rest)),
         "trimpath" | "forcelibrary" => out.push(input(Flags, word, "on")),
         "cgo" => out.push(input(Env, "cgo", rest)),
-        "cover" | "fuzz" | "pgofile" => out.push(input(Flags, word, rest)),
+        "cover" | "fuzz" => out.push(input(Flags, word, rest)),
+        // `-pgo`: the preprocessed profile's hash in a compile key, the profile file's hash
+        // in the `preprocess PGO profile` key (`work/action.go`, `work/exec.go`).
+        "pgofile" => out.push(input(Pgo, word, rest)),
+        "input" => out.push(input(Pgo, "profile", rest.trim_matches('"'))),
+        "preprofile" => out.push(input(Toolchain, "preprofile tool", rest)),
+        "preprocess" => out.push(input(Identity, word, rest)),
         "defaultgodebug" => out.push(input(GoDirective, "default GODEBUG", rest)),
         "modinfo" => modinfo(rest, out),
         "file" => {

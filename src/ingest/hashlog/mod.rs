@@ -11,41 +11,60 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use super::gostring::unquote_lossy;
-use crate::model::KeyInputs;
+use crate::model::{Input, KeyInputs};
 
 mod classify;
+mod split;
 pub use classify::classify;
+use split::Event;
 
-/// The inputs of one cache key, in the order Go hashed them.
+/// One hash block: the inputs of one cache key, in the order Go hashed them. One key can
+/// have several blocks (a package compiled plain and with a PGO profile, or plain and with
+/// its tests): the block's sum, hence its action ID, tells them apart.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct HashRecord {
+    /// The key as printed (`build fmt`), or its test variant `build P [P.test]`.
+    pub key: String,
     /// Each `Write`, unquoted. The first is the hash salt (the Go version).
     pub inputs: Vec<String>,
     /// The final action ID in hex, when the `Sum` line was seen.
     pub sum: Option<String>,
 }
 
-/// All hash records of one build, by key (`build fmt`, `link example.com/cmd/x`, ...).
+/// All hash blocks of one build, in the order they finished.
 #[derive(Debug, Clone, Default)]
 pub struct HashLog {
-    pub records: HashMap<String, HashRecord>,
+    pub records: Vec<HashRecord>,
     /// `HASH[` lines that could not be decoded, with the first one's line number.
     pub malformed: u64,
     pub first_malformed_line: Option<u64>,
+    /// Groups of interleaved blocks of one key whose split no sum proved (split by a guess).
+    pub unproven_splits: u64,
 }
 
 impl HashLog {
-    /// Every record's inputs classified, opaque IDs shortened: what cause analysis diffs
-    /// and a manifest stores.
+    /// Every key's first record's inputs classified: what cause analysis diffs when no action
+    /// graph says which block is whose (see `analysis::assemble` for the per-action inputs).
     pub fn classified(&self) -> KeyInputs {
-        self.records
+        let first = self.first_by_key();
+        first
             .par_iter()
-            .map(|(k, r)| {
-                let mut inputs = classify(&r.inputs);
-                inputs.iter_mut().for_each(crate::model::shorten_id);
-                (k.clone(), inputs)
-            })
+            .map(|(k, &i)| ((*k).to_owned(), classify_record(&self.records[i])))
             .collect()
+    }
+
+    /// The position of each key's first record.
+    pub fn first_by_key(&self) -> HashMap<&str, usize> {
+        let mut m = HashMap::with_capacity(self.records.len());
+        for (i, r) in self.records.iter().enumerate() {
+            m.entry(r.key.as_str()).or_insert(i);
+        }
+        m
+    }
+
+    /// The first record of a key.
+    pub fn record(&self, key: &str) -> Option<&HashRecord> {
+        self.records.iter().find(|r| r.key == key)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -54,8 +73,15 @@ impl HashLog {
 
     /// Records whose `Sum` line never came: the log was cut short.
     pub fn incomplete(&self) -> usize {
-        self.records.values().filter(|r| r.sum.is_none()).count()
+        self.records.iter().filter(|r| r.sum.is_none()).count()
     }
+}
+
+/// One record's inputs classified, opaque IDs shortened: what a diff and a manifest use.
+pub fn classify_record(r: &HashRecord) -> Vec<Input> {
+    let mut inputs = classify(&r.inputs);
+    inputs.iter_mut().for_each(crate::model::shorten_id);
+    inputs
 }
 
 /// Keys whose inputs say nothing about a build miss: `moduleIndex` hashes file mtimes.
@@ -63,13 +89,20 @@ fn is_ignored_key(key: &str) -> bool {
     key == "moduleIndex"
 }
 
+/// The blocks of one key still being printed.
+#[derive(Debug)]
+enum Open {
+    /// One block: its lines go straight into it.
+    One(HashRecord),
+    /// Several blocks at once: their lines are kept in order and split when all are done.
+    Group { events: Vec<Event>, depth: usize },
+}
+
 /// Line-fed builder, so one pass over a stderr stream can serve several parsers.
 #[derive(Debug, Default)]
 pub struct HashLogBuilder {
     log: HashLog,
-    /// Records whose key was hashed again later (the package under test is compiled twice
-    /// under one key by `go test`); sorted out in `finish`.
-    shadowed: Vec<(String, HashRecord)>,
+    open: HashMap<String, Open>,
 }
 
 impl HashLogBuilder {
@@ -92,33 +125,95 @@ impl HashLogBuilder {
         if is_ignored_key(key) {
             return true;
         }
-        if tail.is_empty() {
-            // A new hash with this key starts; an earlier one is kept aside.
-            if let Some(previous) = self
-                .log
-                .records
-                .insert(key.to_owned(), HashRecord::default())
-            {
-                self.shadowed.push((key.to_owned(), previous));
-            }
-            return true;
-        }
-        let Some(value) = tail.strip_prefix(": ") else {
-            self.malformed(line_no);
-            return true;
-        };
-        let record = self.log.records.entry(key.to_owned()).or_default();
-        if value.starts_with('"') {
-            match unquote_lossy(value) {
-                Some(input) => record.inputs.push(input),
-                None => self.malformed(line_no),
-            }
-        } else if value.len() == 64 && value.bytes().all(|c| c.is_ascii_hexdigit()) {
-            record.sum = Some(value.to_owned());
+        let event = if tail.is_empty() {
+            Event::Open
         } else {
-            self.malformed(line_no);
-        }
+            let Some(value) = tail.strip_prefix(": ") else {
+                self.malformed(line_no);
+                return true;
+            };
+            if value.starts_with('"') {
+                match unquote_lossy(value) {
+                    Some(input) => Event::Input(input),
+                    None => {
+                        self.malformed(line_no);
+                        return true;
+                    }
+                }
+            } else if value.len() == 64 && value.bytes().all(|c| c.is_ascii_hexdigit()) {
+                Event::Sum(value.to_owned())
+            } else {
+                self.malformed(line_no);
+                return true;
+            }
+        };
+        self.event(key, event);
         true
+    }
+
+    fn event(&mut self, key: &str, event: Event) {
+        let Some(open) = self.open.get_mut(key) else {
+            let mut record = HashRecord {
+                key: key.to_owned(),
+                ..HashRecord::default()
+            };
+            match event {
+                Event::Open => {}
+                Event::Input(i) => record.inputs.push(i),
+                Event::Sum(s) => {
+                    // A sum without its block (the log started mid-block).
+                    record.sum = Some(s);
+                    self.log.records.push(record);
+                    return;
+                }
+            }
+            self.open.insert(key.to_owned(), Open::One(record));
+            return;
+        };
+        match open {
+            Open::One(record) => match event {
+                Event::Input(i) => record.inputs.push(i),
+                Event::Sum(s) => {
+                    if let Some(Open::One(mut record)) = self.open.remove(key) {
+                        record.sum = Some(s);
+                        self.log.records.push(record);
+                    }
+                }
+                Event::Open => {
+                    // A second block of this key opens before the first is done.
+                    let inputs = std::mem::take(&mut record.inputs);
+                    let mut events = Vec::with_capacity(inputs.len() + 2);
+                    events.push(Event::Open);
+                    events.extend(inputs.into_iter().map(Event::Input));
+                    events.push(Event::Open);
+                    *open = Open::Group { events, depth: 2 };
+                }
+            },
+            Open::Group { events, depth } => {
+                match &event {
+                    Event::Open => *depth += 1,
+                    Event::Sum(_) => *depth = depth.saturating_sub(1),
+                    Event::Input(_) => {}
+                }
+                let finished = *depth == 0;
+                events.push(event);
+                if finished && let Some(Open::Group { events, .. }) = self.open.remove(key) {
+                    self.split_group(key, events);
+                }
+            }
+        }
+    }
+
+    fn split_group(&mut self, key: &str, events: Vec<Event>) {
+        let (blocks, proven) = split::split(events);
+        self.log.unproven_splits += u64::from(!proven);
+        self.log
+            .records
+            .extend(blocks.into_iter().map(|(sum, inputs)| HashRecord {
+                key: key.to_owned(),
+                inputs,
+                sum,
+            }));
     }
 
     fn malformed(&mut self, line_no: u64) {
@@ -127,22 +222,42 @@ impl HashLogBuilder {
     }
 
     pub fn finish(mut self) -> HashLog {
+        // Blocks never finished (a cut log), in key order so the result is deterministic.
+        let mut open: Vec<(String, Open)> = std::mem::take(&mut self.open).into_iter().collect();
+        open.sort_by(|a, b| a.0.cmp(&b.0));
+        for (key, o) in open {
+            match o {
+                Open::One(record) => self.log.records.push(record),
+                Open::Group { events, .. } => self.split_group(&key, events),
+            }
+        }
         // `go test` compiles the package under test twice under the same key `build P`:
         // plain, and with its _test.go files. Go names the latter `P [P.test]` everywhere
-        // else, so the record that hashes _test.go files gets that key.
-        for (key, record) in std::mem::take(&mut self.shadowed) {
-            let current_is_test = self
-                .log
-                .records
-                .get(&key)
-                .is_some_and(HashRecord::has_test_files);
-            if record.has_test_files() {
-                self.log.records.insert(test_variant_key(&key), record);
-            } else if current_is_test
-                && let Some(test) = self.log.records.insert(key.clone(), record)
-            {
-                self.log.records.insert(test_variant_key(&key), test);
-            }
+        // else, so a record that hashes _test.go files, beside one of its key that does not,
+        // gets that key.
+        // Per key: (records, whether one hashes no _test.go file).
+        let mut plain: HashMap<&str, (usize, bool)> = HashMap::new();
+        for r in &self.log.records {
+            let e = plain.entry(r.key.as_str()).or_default();
+            e.0 += 1;
+            e.1 |= !r.has_test_files();
+        }
+        let renamed: Vec<usize> = self
+            .log
+            .records
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                r.has_test_files()
+                    && plain
+                        .get(r.key.as_str())
+                        .is_some_and(|&(n, one_plain)| n > 1 && one_plain)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        for i in renamed {
+            let key = test_variant_key(&self.log.records[i].key);
+            self.log.records[i].key = key;
         }
         self.log
     }
@@ -214,14 +329,14 @@ mod tests {
             "HASH[build fmt]: 667ec719478996c8daf58a648889bd21a85b0162e7019a56e59ed98008949c32\n",
             "HASH[moduleIndex]: \"modroot /x\\n\"\n",
         ));
-        let fmt = &log.records["build fmt"];
+        let fmt = &log.record("build fmt").unwrap();
         assert_eq!(fmt.inputs, vec!["go1.27.3", "import \"fmt\"\n"]);
         assert!(fmt.sum.is_some());
         assert_eq!(
-            log.records["build fmt [fmt.test]"].inputs,
+            log.record("build fmt [fmt.test]").unwrap().inputs,
             vec!["compile\n"]
         );
-        assert!(!log.records.contains_key("moduleIndex"));
+        assert!(log.record("moduleIndex").is_none());
         assert_eq!(log.incomplete(), 1);
         assert_eq!(log.malformed, 0);
     }
@@ -233,7 +348,7 @@ mod tests {
         );
         // Real pair: the action graph showed this sum's ActionID as Zn7HGUeJlsja9YpkiIm9.
         assert_eq!(
-            log.records["build x"].action_id().as_deref(),
+            log.record("build x").unwrap().action_id().as_deref(),
             Some("Zn7HGUeJlsja9YpkiIm9")
         );
     }
@@ -244,8 +359,8 @@ mod tests {
             "HASH[build m]\nHASH[build m]: \"file m.go A\\n\"\n",
             "HASH[build m]\nHASH[build m]: \"file m.go A\\n\"\nHASH[build m]: \"file m_test.go B\\n\"\n",
         ));
-        assert_eq!(log.records["build m"].inputs.len(), 1);
-        assert_eq!(log.records["build m [m.test]"].inputs.len(), 2);
+        assert_eq!(log.record("build m").unwrap().inputs.len(), 1);
+        assert_eq!(log.record("build m [m.test]").unwrap().inputs.len(), 2);
     }
 
     #[test]

@@ -42,7 +42,8 @@ pub fn read(bytes: &[u8]) -> Result<BuildData, ManifestError> {
             found: header.format,
         });
     }
-    if header.version != MANIFEST_VERSION {
+    // Version 1 has the same fields: it reads as it always did.
+    if !(1..=MANIFEST_VERSION).contains(&header.version) {
         return Err(ManifestError::Version {
             found: header.version,
         });

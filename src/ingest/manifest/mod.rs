@@ -13,6 +13,11 @@
 //! Format changelog (`version`):
 //! - 1: first version. Times are microseconds: action starts relative to `t0_ns`
 //!   (nanoseconds since the Unix epoch), durations and CPU times absolute.
+//! - 2: inputs per action, not per printed key: a package compiled with a PGO profile as
+//!   well as plain keeps both blocks, the PGO one under `<key> @pgo` (`@pgo <profile dir>`
+//!   with several profiles), and the `preprocess PGO profile` key drops the profile's
+//!   absolute path; the input class `pgo` (`pgofile`, the profile's `input`). Same fields,
+//!   so version 1 still reads.
 //!
 //! Not for rendering or analysis: it reads and writes [`BuildData`], nothing more.
 
@@ -30,14 +35,14 @@ pub use encode::{write, write_file};
 /// The value of the `format` field, how a manifest is recognised.
 pub const MANIFEST_FORMAT: &str = "goattrib.manifest";
 /// The format version this goattrib writes and reads.
-pub const MANIFEST_VERSION: u64 = 1;
+pub const MANIFEST_VERSION: u64 = 2;
 /// The file name `record` (and `report --out`) write.
 pub const MANIFEST_FILE: &str = "manifest.json.gz";
 
 #[derive(Debug, Error)]
 pub enum ManifestError {
     #[error(
-        "manifest format version {found} is not supported (this goattrib reads version {MANIFEST_VERSION}); write it again with this goattrib"
+        "manifest format version {found} is not supported (this goattrib reads versions 1 to {MANIFEST_VERSION}); write it again with this goattrib"
     )]
     Version { found: u64 },
     #[error("not a goattrib manifest (its `format` is `{found}`, expected `{MANIFEST_FORMAT}`)")]
@@ -85,9 +90,9 @@ mod tests {
 
     #[test]
     fn rejects_unknown_versions_and_broken_tables_without_panicking() {
-        let e = read(br#"{"format":"goattrib.manifest","version":2,"strings":[]}"#).unwrap_err();
-        assert!(matches!(e, ManifestError::Version { found: 2 }), "{e}");
-        assert!(e.to_string().contains("version 2 is not supported"));
+        let e = read(br#"{"format":"goattrib.manifest","version":3,"strings":[]}"#).unwrap_err();
+        assert!(matches!(e, ManifestError::Version { found: 3 }), "{e}");
+        assert!(e.to_string().contains("version 3 is not supported"));
         let e = read(br#"{"format":"other","version":1}"#).unwrap_err();
         assert!(matches!(e, ManifestError::Format { .. }));
         let e = read(br#"{"format":"goattrib.manifest","version":1,"strings":[1]}"#).unwrap_err();
