@@ -6,9 +6,12 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::error::{Error, Outcome};
 
+mod ci;
 mod compare;
 mod manifest;
 mod report;
+mod width;
+pub use ci::CiArgs;
 pub use compare::CompareArgs;
 pub use manifest::ManifestArgs;
 pub use report::ReportArgs;
@@ -68,6 +71,12 @@ pub enum Commands {
     ///   goattrib compare --out reports/compare --max-slowdown 10% BASE HEAD
     #[command(verbatim_doc_comment)]
     Compare(CompareArgs),
+    /// The one line a GitLab job needs: record the Go command, report against the previous
+    /// pipeline's baseline (.goattrib/last/), write reports/, keep this build as the next
+    /// baseline, apply the gates.
+    ///
+    /// Example (.gitlab-ci.yml):  script: [goattrib ci --min-hit-rate 90% -- go build ./...]
+    Ci(CiArgs),
 }
 
 #[derive(Debug, Args)]
@@ -102,5 +111,6 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Commands::Report(args) => report::run(args),
         Commands::Manifest(args) => manifest::run(args),
         Commands::Compare(args) => compare::run(args),
+        Commands::Ci(args) => ci::run(args),
     }
 }

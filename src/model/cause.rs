@@ -13,6 +13,9 @@ pub enum CauseKind {
     GoDirective,
     Workdir,
     Source,
+    /// Only the VCS build info a main package is stamped with changed (`vcs.revision`,
+    /// `vcs.time`, `vcs.modified`): every new commit.
+    Vcs,
     Dependency,
     Evicted,
     /// The job trace shows the CI cache restore missed or failed: the build started cold.
@@ -28,7 +31,7 @@ pub enum CauseKind {
 impl CauseKind {
     /// Every kind in the order legends and tables list them: own changes broadest first
     /// (the order the cause code ranks them), then the cache-side kinds, then the rest.
-    pub const ALL: [CauseKind; 14] = [
+    pub const ALL: [CauseKind; 15] = [
         CauseKind::Toolchain,
         CauseKind::Platform,
         CauseKind::Env,
@@ -36,6 +39,7 @@ impl CauseKind {
         CauseKind::GoDirective,
         CauseKind::Workdir,
         CauseKind::Source,
+        CauseKind::Vcs,
         CauseKind::Dependency,
         CauseKind::Evicted,
         CauseKind::CacheNotRestored,
@@ -59,6 +63,7 @@ impl CauseKind {
             CauseKind::GoDirective => "go-directive",
             CauseKind::Workdir => "workdir",
             CauseKind::Source => "source",
+            CauseKind::Vcs => "vcs",
             CauseKind::Dependency => "dependency",
             CauseKind::Evicted => "evicted",
             CauseKind::CacheNotRestored => "cache-not-restored",

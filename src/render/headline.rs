@@ -16,6 +16,7 @@ pub fn because(kind: CauseKind) -> &'static str {
         CauseKind::GoDirective => "the go directive changed",
         CauseKind::Workdir => "the checkout moved",
         CauseKind::Source => "their source changed",
+        CauseKind::Vcs => "a new commit changed their stamped VCS info",
         CauseKind::Dependency => "a package they import changed",
         CauseKind::Evicted => "their cache entries were gone",
         CauseKind::CacheNotRestored => "the CI cache was not restored",

@@ -5,6 +5,7 @@
 
 mod harness;
 
+mod ci;
 mod compare;
 mod exit_codes;
 mod gitlab_trace;
