@@ -364,4 +364,24 @@ mod tests {
         assert!(!is_command_line("# example.com/shop\n", &mut h));
         assert!(!is_command_line("ok  \tx\t0.001s\n", &mut h));
     }
+
+    /// Every line of a real capture's stderr (Go 1.27.3 in a git checkout: the VCS queries
+    /// with their timing lines) is either a hash line or hidden.
+    #[test]
+    fn hides_every_command_line_of_a_real_vcs_capture() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/scenarios/vcs-commit/build.stderr.gz"
+        );
+        let gz = std::fs::read(path).unwrap();
+        let mut text = String::new();
+        io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut text).unwrap();
+        let mut h = false;
+        let shown: Vec<&str> = text
+            .split_inclusive('\n')
+            .filter(|l| !l.starts_with("HASH") && !is_command_line(l, &mut h))
+            .collect();
+        assert_eq!(shown, Vec::<&str>::new());
+        assert!(text.contains("git status --porcelain"));
+    }
 }

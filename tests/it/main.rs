@@ -17,3 +17,4 @@ mod report_out;
 mod scale;
 mod scenarios;
 mod svg_charts;
+mod vcs;
