@@ -47,19 +47,20 @@ pub struct CiArgs {
     /// Fail (exit 3) when fewer package compiles than this came from the cache:
     /// a fraction (0.9) or a percentage (90%).
     #[arg(long, value_name = "RATE", env = "GOATTRIB_MIN_HIT_RATE",
-          value_parser = super::report::hit_rate_arg, help_heading = GATES)]
-    pub min_hit_rate: Option<f64>,
+          value_parser = |s: &str| unset_or(s, super::report::hit_rate_arg), help_heading = GATES)]
+    pub min_hit_rate: Option<Unset<f64>>,
     /// Fail when more than N package compiles missed the cache.
-    #[arg(long, value_name = "N", env = "GOATTRIB_MAX_MISSES", help_heading = GATES)]
-    pub max_misses: Option<usize>,
+    #[arg(long, value_name = "N", env = "GOATTRIB_MAX_MISSES", help_heading = GATES,
+          value_parser = |s: &str| unset_or(s, |s| s.trim().parse::<usize>().map_err(|e| e.to_string())))]
+    pub max_misses: Option<Unset<usize>>,
     /// Fail when the critical path is longer than this (Go duration syntax: 90s, 1m30s).
     #[arg(long, value_name = "DURATION", env = "GOATTRIB_MAX_CRITICAL_PATH",
-          value_parser = super::report::duration_arg, help_heading = GATES)]
-    pub max_critical_path: Option<Limit>,
+          value_parser = |s: &str| unset_or(s, super::report::duration_arg), help_heading = GATES)]
+    pub max_critical_path: Option<Unset<Limit>>,
     /// Fail when any miss has one of these causes, e.g. workdir,evicted.
     #[arg(long, value_name = "KIND,...", env = "GOATTRIB_FORBID_CAUSE", value_delimiter = ',',
-          value_parser = super::report::cause_arg, help_heading = GATES)]
-    pub forbid_cause: Vec<CauseKind>,
+          value_parser = |s: &str| unset_or(s, super::report::cause_arg), help_heading = GATES)]
+    pub forbid_cause: Vec<Unset<CauseKind>>,
     /// The Go command: go build|install|test|vet [flags] [packages].
     #[arg(last = true, required = true, value_name = "GO COMMAND")]
     pub go: Vec<String>,
@@ -117,10 +118,10 @@ pub fn run(args: CiArgs) -> Result<Outcome, Error> {
         wide: args.wide,
         out: Some(args.out.clone()),
         quiet: false,
-        min_hit_rate: args.min_hit_rate,
-        max_misses: args.max_misses,
-        max_critical_path: args.max_critical_path.clone(),
-        forbid_cause: args.forbid_cause.clone(),
+        min_hit_rate: args.min_hit_rate.and_then(|u| u.0),
+        max_misses: args.max_misses.and_then(|u| u.0),
+        max_critical_path: args.max_critical_path.clone().and_then(|u| u.0),
+        forbid_cause: args.forbid_cause.iter().filter_map(|u| u.0).collect(),
     };
     // A report that could not be made at all (no usable bundle) still must not lose the
     // Go command's own verdict.
@@ -154,6 +155,19 @@ pub fn run(args: CiArgs) -> Result<Outcome, Error> {
             })
         }
         Err(e) => Err(e),
+    }
+}
+
+/// A gate's value, or none when it was given empty: a CI/CD component passes every input,
+/// and `GOATTRIB_MAX_MISSES=""` must mean "no such gate", not a parse error.
+#[derive(Debug, Clone)]
+pub struct Unset<T>(Option<T>);
+
+fn unset_or<T>(s: &str, parse: impl Fn(&str) -> Result<T, String>) -> Result<Unset<T>, String> {
+    if s.trim().is_empty() {
+        Ok(Unset(None))
+    } else {
+        parse(s).map(|v| Unset(Some(v)))
     }
 }
 

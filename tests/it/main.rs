@@ -8,6 +8,7 @@ mod harness;
 mod ci;
 mod compare;
 mod exit_codes;
+mod gitlab_ci;
 mod gitlab_trace;
 mod human_output;
 mod job_report;
