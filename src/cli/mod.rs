@@ -8,6 +8,7 @@ use crate::error::{Error, Outcome};
 
 mod ci;
 mod compare;
+mod docs;
 mod manifest;
 mod report;
 mod width;
@@ -23,7 +24,7 @@ pub use report::ReportArgs;
 /// the changed source file, the dependency where a change started, GOOS/GOARCH, flags,
 /// environment, toolchain, a moved checkout, or an evicted cache entry.
 #[derive(Debug, Parser)]
-#[command(name = "goattrib", version, max_term_width = 100)]
+#[command(name = "goattrib", version = env!("GOATTRIB_VERSION"), max_term_width = 100)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Commands,
@@ -77,6 +78,13 @@ pub enum Commands {
     ///
     /// Example (.gitlab-ci.yml):  script: [goattrib ci --min-hit-rate 90% -- go build ./...]
     Ci(CiArgs),
+    /// Print a shell completion script: goattrib completions bash > /etc/bash_completion.d/goattrib
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): goattrib man > goattrib.1
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -112,5 +120,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Commands::Manifest(args) => manifest::run(args),
         Commands::Compare(args) => compare::run(args),
         Commands::Ci(args) => ci::run(args),
+        Commands::Completions { shell } => docs::completions(shell),
+        Commands::Man => docs::man(),
     }
 }

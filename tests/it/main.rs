@@ -14,6 +14,7 @@ mod human_output;
 mod job_report;
 mod layers;
 mod malformed;
+mod packaging;
 mod report_out;
 mod scale;
 mod scenarios;
