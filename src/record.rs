@@ -301,6 +301,17 @@ fn plain_text(line: &[u8], echo: &Echo, in_heredoc: &mut bool) -> String {
     output.to_owned()
 }
 
+/// The version-control commands Go runs to stamp `vcs.*` build settings.
+const VCS_TOOLS: &[&str] = &["git ", "hg ", "svn ", "bzr ", "fossil "];
+
+/// `0.012s # cd /builds/shop; git status --porcelain`: a traced command's duration.
+fn is_timing_line(t: &str) -> bool {
+    let Some((secs, rest)) = t.split_once("s # ") else {
+        return false;
+    };
+    !rest.is_empty() && secs.contains('.') && secs.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+}
+
 /// Whether a stderr line is part of the `-x` trace (old Go prints it on stderr):
 /// tracks heredocs so their contents are hidden too.
 fn is_command_line(line: &str, in_heredoc: &mut bool) -> bool {
@@ -331,6 +342,11 @@ fn is_command_line(line: &str, in_heredoc: &mut bool) -> bool {
         "ln -",
     ];
     if PREFIXES.iter().any(|p| t.starts_with(p)) {
+        return true;
+    }
+    // Go's VCS queries for the stamped build info (`cmd/go/internal/vcs/vcs.go`, run under
+    // -x): the command line, then `0.001s # cd DIR; git status --porcelain` once it returns.
+    if is_timing_line(t) || VCS_TOOLS.iter().any(|v| t.starts_with(v)) {
         return true;
     }
     // `/usr/lib/go/pkg/tool/linux_amd64/compile -o ...`, `gcc -I ...`
@@ -379,5 +395,32 @@ mod tests {
             &mut h
         ));
         assert_eq!(go_minor_version("go1.27.3"), Some(27));
+        assert!(is_command_line(
+            "0.001s # cd /b/shop; git status --porcelain\n",
+            &mut h
+        ));
+        assert!(is_command_line("git status --porcelain\n", &mut h));
+        assert!(!is_command_line("# example.com/shop\n", &mut h));
+        assert!(!is_command_line("ok  \tx\t0.001s\n", &mut h));
+    }
+
+    /// Every line of a real capture's stderr (Go 1.27.3 in a git checkout: the VCS queries
+    /// with their timing lines) is either a hash line or hidden.
+    #[test]
+    fn hides_every_command_line_of_a_real_vcs_capture() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/scenarios/vcs-commit/build.stderr.gz"
+        );
+        let gz = std::fs::read(path).unwrap();
+        let mut text = String::new();
+        io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut text).unwrap();
+        let mut h = false;
+        let shown: Vec<&str> = text
+            .split_inclusive('\n')
+            .filter(|l| !l.starts_with("HASH") && !is_command_line(l, &mut h))
+            .collect();
+        assert_eq!(shown, Vec::<&str>::new());
+        assert!(text.contains("git status --porcelain"));
     }
 }

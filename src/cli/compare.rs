@@ -44,9 +44,12 @@ pub struct CompareArgs {
     /// Rows in the per-package tables.
     #[arg(long, default_value_t = 15)]
     pub top: usize,
-    /// Table width in columns (default: the terminal's).
+    /// Table width in columns (default: COLUMNS, else the terminal's, else 120).
     #[arg(long)]
     pub width: Option<u16>,
+    /// Tables as wide as their longest cell: nothing folded.
+    #[arg(long, conflicts_with = "width")]
+    pub wide: bool,
     /// Also write a folder: compare.json, summary.md, compare.svg and compare-packages.svg
     /// (diverging bars), and junit.xml when a gate is given. Each file is replaced
     /// atomically; other files are left alone.
@@ -106,7 +109,7 @@ pub fn run(args: CompareArgs) -> Result<Outcome, Error> {
                 &mut out,
                 &table::TableOptions {
                     top: args.top,
-                    width: args.width,
+                    width: super::width::table_width(args.width, args.wide),
                 },
             ),
         };

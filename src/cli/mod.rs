@@ -14,13 +14,17 @@ macro_rules! say {
     };
 }
 
+mod ci;
 mod compare;
 mod dashboard;
+mod docs;
 mod history;
 mod manifest;
 mod profile;
 mod report;
 mod spans;
+mod width;
+pub use ci::CiArgs;
 pub use compare::CompareArgs;
 pub use dashboard::DashboardArgs;
 pub use history::HistoryArgs;
@@ -36,7 +40,7 @@ pub use spans::SpansArgs;
 /// the changed source file, the dependency where a change started, GOOS/GOARCH, flags,
 /// environment, toolchain, a moved checkout, or an evicted cache entry.
 #[derive(Debug, Parser)]
-#[command(name = "goattrib", version, max_term_width = 100)]
+#[command(name = "goattrib", version = env!("GOATTRIB_VERSION"), max_term_width = 100)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Commands,
@@ -154,6 +158,19 @@ pub enum Commands {
     ///   goattrib dashboard --db history.db --out public/ --group-by executor
     #[command(verbatim_doc_comment)]
     Dashboard(DashboardArgs),
+    /// The one line a GitLab job needs: record the Go command, report against the previous
+    /// pipeline's baseline (.goattrib/last/), write reports/, keep this build as the next
+    /// baseline, apply the gates.
+    ///
+    /// Example (.gitlab-ci.yml):  script: [goattrib ci --min-hit-rate 90% -- go build ./...]
+    Ci(CiArgs),
+    /// Print a shell completion script: goattrib completions bash > /etc/bash_completion.d/goattrib
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): goattrib man > goattrib.1
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -197,6 +214,9 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Commands::Report(args) => report::run(args),
         Commands::Manifest(args) => manifest::run(args),
         Commands::Compare(args) => compare::run(args),
+        Commands::Ci(args) => ci::run(args),
+        Commands::Completions { shell } => docs::completions(shell),
+        Commands::Man => docs::man(),
         Commands::Profile(args) => profile::run(args),
         Commands::Spans(args) => spans::run(args),
         Commands::History(args) => history::run(args).map(from_code),

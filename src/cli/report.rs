@@ -36,9 +36,12 @@ pub struct ReportArgs {
     /// Rows in the "top misses" table.
     #[arg(long, default_value_t = 15)]
     pub top: usize,
-    /// Table width in columns (default: the terminal's).
+    /// Table width in columns (default: COLUMNS, else the terminal's, else 120).
     #[arg(long)]
     pub width: Option<u16>,
+    /// Tables as wide as their longest cell: nothing folded (for logs kept as files).
+    #[arg(long, conflicts_with = "width")]
+    pub wide: bool,
     /// Also write a report folder for a GitLab job to keep as an artifact.
     ///
     /// DIR is created if missing and updated in place (each file replaced atomically;
@@ -81,7 +84,7 @@ pub struct ReportArgs {
     pub max_critical_path: Option<Limit>,
     /// Fail when any miss has one of these causes, e.g. workdir,evicted (a moved checkout,
     /// a cache entry that was gone). Kinds: toolchain, platform, env, flags, go-directive,
-    /// workdir, source, dependency, evicted, cache-not-restored, not-cached, new, cold,
+    /// workdir, source, vcs, dependency, evicted, cache-not-restored, not-cached, new, cold,
     /// unknown.
     #[arg(
         long,
@@ -93,11 +96,11 @@ pub struct ReportArgs {
     pub forbid_cause: Vec<CauseKind>,
 }
 
-fn hit_rate_arg(s: &str) -> Result<f64, String> {
+pub(super) fn hit_rate_arg(s: &str) -> Result<f64, String> {
     gate::parse_hit_rate(s).map_err(|e| e.to_string())
 }
 
-fn duration_arg(s: &str) -> Result<Limit, String> {
+pub(super) fn duration_arg(s: &str) -> Result<Limit, String> {
     gate::parse_duration_ms(s)
         .map(|ms| Limit {
             ms,
@@ -106,7 +109,7 @@ fn duration_arg(s: &str) -> Result<Limit, String> {
         .map_err(|e| e.to_string())
 }
 
-fn cause_arg(s: &str) -> Result<CauseKind, String> {
+pub(super) fn cause_arg(s: &str) -> Result<CauseKind, String> {
     gate::parse_cause_kind(s).map_err(|e| e.to_string())
 }
 
@@ -262,7 +265,7 @@ fn print(report: &crate::model::Report, args: &ReportArgs) -> Result<(), Error> 
             &mut out,
             &TableOptions {
                 top: args.top,
-                width: args.width,
+                width: super::width::table_width(args.width, args.wide),
             },
         ),
     };

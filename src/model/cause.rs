@@ -16,6 +16,9 @@ pub enum CauseKind {
     /// `input`): every package under the profiled main package compiles again.
     Pgo,
     Source,
+    /// Only the VCS build info a main package is stamped with changed (`vcs.revision`,
+    /// `vcs.time`, `vcs.modified`): every new commit.
+    Vcs,
     Dependency,
     Evicted,
     /// The job trace shows the CI cache restore missed or failed: the build started cold.
@@ -31,7 +34,7 @@ pub enum CauseKind {
 impl CauseKind {
     /// Every kind in the order legends and tables list them: own changes broadest first
     /// (the order the cause code ranks them), then the cache-side kinds, then the rest.
-    pub const ALL: [CauseKind; 15] = [
+    pub const ALL: [CauseKind; 16] = [
         CauseKind::Toolchain,
         CauseKind::Platform,
         CauseKind::Env,
@@ -40,6 +43,7 @@ impl CauseKind {
         CauseKind::Workdir,
         CauseKind::Pgo,
         CauseKind::Source,
+        CauseKind::Vcs,
         CauseKind::Dependency,
         CauseKind::Evicted,
         CauseKind::CacheNotRestored,
@@ -64,6 +68,7 @@ impl CauseKind {
             CauseKind::Workdir => "workdir",
             CauseKind::Pgo => "pgo",
             CauseKind::Source => "source",
+            CauseKind::Vcs => "vcs",
             CauseKind::Dependency => "dependency",
             CauseKind::Evicted => "evicted",
             CauseKind::CacheNotRestored => "cache-not-restored",

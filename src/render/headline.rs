@@ -17,6 +17,7 @@ pub fn because(kind: CauseKind) -> &'static str {
         CauseKind::Workdir => "the checkout moved",
         CauseKind::Pgo => "the PGO profile (default.pgo) changed",
         CauseKind::Source => "their source changed",
+        CauseKind::Vcs => "a new commit changed their stamped VCS info",
         CauseKind::Dependency => "a package they import changed",
         CauseKind::Evicted => "their cache entries were gone",
         CauseKind::CacheNotRestored => "the CI cache was not restored",

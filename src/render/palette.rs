@@ -29,6 +29,7 @@ pub fn cause(kind: CauseKind) -> Rgb {
         CauseKind::Workdir => Rgb(0xdd, 0xcc, 0x77),   // sand
         CauseKind::Pgo => Rgb(0xee, 0x77, 0x33),       // orange
         CauseKind::Source => Rgb(0xcc, 0x66, 0x77),    // rose
+        CauseKind::Vcs => Rgb(0xee, 0x99, 0xaa),       // pink
         CauseKind::Dependency => Rgb(0xaa, 0x44, 0x99), // purple
         CauseKind::Evicted => Rgb(0x88, 0x22, 0x55),   // wine
         CauseKind::CacheNotRestored => Rgb(0xd5, 0x5e, 0x00), // vermillion

@@ -13,17 +13,22 @@ use crate::model::{JobSection, Report};
 pub struct TableOptions {
     /// Rows in the "top misses" and "critical path" tables.
     pub top: usize,
-    /// Total width; `None` lets comfy-table ask the terminal.
+    /// Total width, long cells folded to fit; `None`: as wide as the longest cell.
     pub width: Option<u16>,
 }
 
 pub(crate) fn table(header: &[&str], opts: &TableOptions) -> Table {
     let mut t = Table::new();
     t.load_style(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(header.iter().map(Cell::new));
-    if let Some(w) = opts.width {
-        t.set_width(w);
+    match opts.width {
+        Some(w) => {
+            t.set_content_arrangement(ContentArrangement::Dynamic)
+                .set_width(w);
+        }
+        None => {
+            t.set_content_arrangement(ContentArrangement::Disabled);
+        }
     }
     t
 }

@@ -5,8 +5,10 @@
 
 mod harness;
 
+mod ci;
 mod compare;
 mod exit_codes;
+mod gitlab_ci;
 mod gitlab_trace;
 mod history;
 mod hostile;
@@ -14,8 +16,10 @@ mod human_output;
 mod job_report;
 mod layers;
 mod malformed;
+mod packaging;
 mod profile;
 mod report_out;
 mod scale;
 mod scenarios;
 mod svg_charts;
+mod vcs;

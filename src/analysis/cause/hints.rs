@@ -9,6 +9,9 @@ pub fn hint(kind: CauseKind) -> &'static str {
         CauseKind::Source => {
             "expected after an edit; fewer importers of a hot package means fewer rebuilds"
         }
+        CauseKind::Vcs => {
+            "expected on every new commit: go build stamps vcs.revision/vcs.time into main packages; use -buildvcs=false where the binary does not need it, and keep cache folders inside the checkout in .gitignore so the module is not +dirty"
+        }
         CauseKind::Dependency => {
             "rebuilt because a package it imports changed; fix or accept the origin"
         }

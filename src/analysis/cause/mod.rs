@@ -207,6 +207,12 @@ fn salience(c: &Change) -> (bool, bool) {
     (c.before.is_none() || c.after.is_none(), from_build_info)
 }
 
+/// A VCS build setting a main package is stamped with (`setBuildInfo` in
+/// `cmd/go/internal/load/pkg.go`: `vcs`, `vcs.revision`, `vcs.time`, `vcs.modified`).
+fn is_vcs_stamp(c: &Change) -> bool {
+    c.class == InputClass::Source && c.name.starts_with("build setting vcs")
+}
+
 fn own_change(
     own: &[&Change],
     all: &[Change],
@@ -223,6 +229,8 @@ fn own_change(
             && (c.before.is_none() || c.after.is_none())
         {
             CauseKind::Env
+        } else if is_vcs_stamp(c) {
+            CauseKind::Vcs
         } else {
             c.class.cause_kind()
         }

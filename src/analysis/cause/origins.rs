@@ -54,6 +54,24 @@ pub(super) fn dependency(
     versions: &HashMap<String, (String, String)>,
 ) -> Cause {
     let (actions, build_index, causes) = (walk.actions, walk.build_index, walk.causes);
+    // A link whose only changed input is its main package, rebuilt for a new commit's
+    // stamped VCS info: the relink is the commit's doing too.
+    let own_main = build_index
+        .get(actions[i].package.as_str())
+        .filter(|&&j| j != i)
+        .and_then(|&j| causes[j].as_ref());
+    if let ([only], Some(main)) = (deps_changed, own_main)
+        && only.name == "main package"
+        && main.kind == CauseKind::Vcs
+    {
+        return Cause {
+            kind: CauseKind::Vcs,
+            detail: "relinked: its main package's stamped VCS info changed".to_owned(),
+            hint: hint(CauseKind::Vcs).to_owned(),
+            origins: vec![actions[i].package.clone()],
+            changed: changes.iter().map(Change::describe).collect(),
+        };
+    }
     let mut origins: BTreeSet<String> = BTreeSet::new();
     // A link's import list grows or shrinks because some package's imports changed; that
     // package is among the changed values, so added or removed entries are not origins.
