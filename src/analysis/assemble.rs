@@ -38,6 +38,7 @@ pub fn assemble(mut inputs: Inputs) -> BuildData {
         );
         inputs.go_output.push(out);
     }
+    let caches = super::testcache::evidence(&mut inputs);
     let hashes = merge_hashes(&mut inputs);
     let xtrace = best_xtrace(&mut inputs);
     let failed_packages: Vec<String> = inputs
@@ -143,6 +144,7 @@ pub fn assemble(mut inputs: Inputs) -> BuildData {
         },
         inputs: hashes.classified(),
         job,
+        caches,
     }
 }
 

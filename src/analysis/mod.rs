@@ -9,6 +9,7 @@ pub mod gate;
 pub mod graph;
 pub mod job;
 mod report;
+pub mod testcache;
 
 pub use assemble::assemble;
 pub use report::analyze;

@@ -61,6 +61,7 @@ pub fn analyze(current: &BuildData, baseline: Option<&BuildData>) -> Report {
     );
 
     let cause_rows = cause_stats(actions, &causes);
+    let tests = super::testcache::tests_section(current, baseline, &causes);
     Report {
         schema: REPORT_SCHEMA,
         build: BuildSection {
@@ -124,6 +125,7 @@ pub fn analyze(current: &BuildData, baseline: Option<&BuildData>) -> Report {
             .collect(),
         warnings,
         inputs: build.meta.inputs.clone(),
+        tests,
         baseline: baseline.map(|b| BaselineSection {
             inputs: b.build.meta.inputs.clone(),
             go_version: b.build.meta.go_version.clone(),

@@ -25,6 +25,7 @@ pub mod manifest;
 pub mod modules_txt;
 mod parse;
 mod sniff;
+pub mod testcache;
 pub(crate) mod timestamp;
 pub mod xtext;
 
