@@ -144,6 +144,8 @@ pub fn record(opts: &RecordOptions) -> Result<i32, RecordError> {
             let text = String::from_utf8_lossy(line);
             let hidden = line.starts_with(b"HASH")
                 || (!show_testcache && line.starts_with(b"testcache: "))
+                // `# get <url>` is -x output too (web/http.go), printed on stderr even with -json.
+                || (!err_commands && line.starts_with(b"# get "))
                 || (!err_commands && is_command_line(&text, &mut in_heredoc));
             (!hidden).then(|| text.into_owned())
         })

@@ -8,6 +8,7 @@ pub mod compare;
 pub mod gate;
 pub mod graph;
 pub mod job;
+pub mod modcache;
 mod report;
 pub mod testcache;
 

@@ -31,6 +31,9 @@ pub struct Report {
     /// `go test` results and why each ran (absent when the command ran no tests).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tests: Option<super::TestsSection>,
+    /// Module downloads and their cause (absent when nothing was downloaded).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub module_cache: Option<super::ModuleCacheSection>,
 }
 
 pub use super::job::{CacheOpKind, CacheOpOutcome, JobOutcome};
