@@ -208,16 +208,14 @@ fn covered(job: &JobTrace, gomodcache: Option<&str>) -> Option<bool> {
 /// The cached path that holds the module cache, relative to the checkout (`.go/pkg/mod`).
 fn module_cache_path(job: &JobTrace, gomodcache: Option<&str>) -> Option<String> {
     let paths = job.cache_ops.iter().flat_map(|c| c.paths.iter());
-    let path = paths
-        .filter(|p| {
-            let abs = absolute(job, p);
-            let abs = abs.trim_end_matches('/');
-            match gomodcache {
-                Some(m) => m == abs || m.starts_with(&format!("{abs}/")),
-                None => abs.ends_with("pkg/mod"),
-            }
-        })
-        .next()?;
+    let path = paths.into_iter().find(|p| {
+        let abs = absolute(job, p);
+        let abs = abs.trim_end_matches('/');
+        match gomodcache {
+            Some(m) => m == abs || m.starts_with(&format!("{abs}/")),
+            None => abs.ends_with("pkg/mod"),
+        }
+    })?;
     let abs = absolute(job, path);
     let rel = match &job.build_dir {
         Some(dir) => abs
