@@ -44,4 +44,10 @@ pub enum GateMeasure {
     },
     /// `compare --max-new-misses`.
     NewMisses { count: usize, max: usize },
+    /// `--max-test-reruns`: test packages that ran (not `(cached)`), and which (sorted).
+    TestReruns {
+        ran: usize,
+        max: usize,
+        packages: Vec<String>,
+    },
 }
