@@ -216,3 +216,78 @@ pub fn markdown(report: &Report) -> String {
     }
     out
 }
+
+/// `compare`'s terminal lines: newly re-run tests and newly downloaded modules.
+pub fn write_compare_table(
+    c: &crate::model::compare::Comparison,
+    out: &mut dyn Write,
+    opts: &TableOptions,
+) -> std::io::Result<()> {
+    if !c.new_test_reruns.is_empty() {
+        let mut tab = table(&["test package", "cause", "why it ran in HEAD"], opts);
+        for r in &c.new_test_reruns {
+            tab.add_row(vec![
+                Cell::new(&r.package),
+                Cell::new(&r.kind),
+                Cell::new(&r.detail),
+            ]);
+        }
+        writeln!(
+            out,
+            "\nTests re-run in HEAD, replayed from the test cache in BASE ({})\n{tab}",
+            c.new_test_reruns.len()
+        )?;
+    }
+    if !c.new_downloads.is_empty() {
+        let mut tab = table(&["module", "version", "cause"], opts);
+        for d in &c.new_downloads {
+            tab.add_row(vec![
+                Cell::new(&d.module),
+                Cell::new(&d.version),
+                Cell::new(format!("{}: {}", d.cause, d.detail)),
+            ]);
+        }
+        writeln!(
+            out,
+            "\nModules downloaded in HEAD, not in BASE ({})\n{tab}",
+            c.new_downloads.len()
+        )?;
+    }
+    Ok(())
+}
+
+/// `compare`'s Markdown section for the same.
+pub fn compare_markdown(c: &crate::model::compare::Comparison) -> String {
+    use std::fmt::Write as _;
+    let mut md = String::new();
+    if !c.new_test_reruns.is_empty() {
+        let _ = writeln!(md, "| test re-run in HEAD | cause | why |\n|---|---|---|");
+        for r in &c.new_test_reruns {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} |",
+                code(&r.package),
+                code(&r.kind),
+                text(&r.detail)
+            );
+        }
+        md.push('\n');
+    }
+    if !c.new_downloads.is_empty() {
+        let _ = writeln!(
+            md,
+            "| downloaded in HEAD | version | cause |\n|---|---|---|"
+        );
+        for d in &c.new_downloads {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} |",
+                code(&d.module),
+                code(&d.version),
+                code(&d.cause)
+            );
+        }
+        md.push('\n');
+    }
+    md
+}
