@@ -63,7 +63,10 @@ pub fn module_cache_section(
             .as_deref()
             .is_some_and(|c| c.split_whitespace().any(|a| a == "-mod=vendor"));
     let job = current.job.as_ref();
-    let cached_path = job.and_then(|j| covered(j, ev.gomodcache.as_deref()));
+    // In vendor mode GOMODCACHE is not read, so where it lives does not matter.
+    let cached_path = job
+        .filter(|_| !vendor)
+        .and_then(|j| covered(j, ev.gomodcache.as_deref()));
     if downloads.is_empty() && !vendor && cached_path != Some(false) {
         return None;
     }
@@ -71,7 +74,8 @@ pub fn module_cache_section(
     let cause = if vendor && downloads.is_empty() {
         Some(CacheCause {
             kind: "vendor",
-            detail: "-mod=vendor: modules come from vendor/, no module cache is used".into(),
+            detail: "vendor mode (-mod=vendor): modules come from vendor/, no module cache is used"
+                .into(),
             changed: vec![],
             action: None,
         })

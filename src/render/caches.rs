@@ -160,7 +160,7 @@ pub fn write_table(
             }
             writeln!(out, "{tab}")?;
         }
-        if let Some(c) = &m.cause {
+        if let Some(c) = m.cause.as_ref().filter(|_| m.downloaded > 0) {
             writeln!(out, "  {}: {}", c.kind, c.detail)?;
         }
     }
