@@ -276,3 +276,34 @@ fn max_test_reruns_gate_fails_with_exit_3() {
     assert_eq!(o.status.code(), Some(3), "{}", crate::harness::stderr(&o));
     assert!(crate::harness::stderr(&o).contains("max-test-reruns 0: 1 test package(s) ran"));
 }
+
+#[test]
+fn the_report_folder_shows_tests_in_html_markdown_and_metrics_without_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = crate::harness::run_report(
+        &[
+            "--out",
+            dir.path().to_str().unwrap(),
+            "--baseline",
+            scenario("test-edit").to_str().unwrap(),
+        ],
+        &[&scenario("test-env")],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", crate::harness::stderr(&o));
+    let html = crate::harness::read(dir.path(), "index.html");
+    assert!(html.contains("Test results and module downloads"));
+    assert!(html.contains("env: the tests read $CI_JOB_STARTED_AT"));
+    let metrics = crate::harness::read(dir.path(), "metrics.txt");
+    assert!(
+        metrics.contains("\ngoattrib_test_cache_rate 0.75\n"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("\ngoattrib_tests_ran 1\n"), "{metrics}");
+    for f in ["index.html", "summary.md", "metrics.txt", "report.json"] {
+        let text = crate::harness::read(dir.path(), f);
+        assert!(
+            !text.contains("2026-12-01T19"),
+            "an env value leaked into {f}"
+        );
+    }
+}
