@@ -62,6 +62,7 @@ pub fn analyze(current: &BuildData, baseline: Option<&BuildData>) -> Report {
 
     let cause_rows = cause_stats(actions, &causes);
     let tests = super::testcache::tests_section(current, baseline, &causes);
+    warnings.extend(super::testcache::baseline_warning(current, baseline));
     let module_cache = super::modcache::module_cache_section(current, baseline);
     warnings.extend(
         module_cache

@@ -307,3 +307,17 @@ fn the_report_folder_shows_tests_in_html_markdown_and_metrics_without_secrets() 
         );
     }
 }
+
+#[test]
+fn a_manifest_baseline_without_test_results_is_said_not_guessed() {
+    let r = report(
+        &[scenario("test-env")],
+        Some(&[scenario("test-edit").join("manifest.json.gz")]),
+    );
+    assert_eq!(rows(&r)[0], ("clock".into(), false, Some("inputs".into())));
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.starts_with("the baseline has no go test results"))
+    );
+}
