@@ -59,9 +59,20 @@ pub enum Error {
     Output(#[source] std::io::Error),
     #[error(transparent)]
     Compare(#[from] crate::analysis::compare::CompareError),
+    /// `profile` / `spans`: nothing to compute with these options.
+    #[error(transparent)]
+    Profile(#[from] crate::analysis::profile::ProfileAnalysisError),
+    #[error("{0}")]
+    BadArgument(String),
     /// A file of `report --out DIR` could not be written.
     #[error(transparent)]
     OutFolder(#[from] crate::atomic::OutError),
+    /// The job history could not be opened, read or written.
+    #[error(transparent)]
+    History(#[from] crate::history::StoreError),
+    /// An argument clap could not check by itself.
+    #[error("{0}")]
+    Usage(String),
 }
 
 impl Error {

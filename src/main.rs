@@ -8,11 +8,23 @@ use clap::Parser;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    // `-toolexec` runs of `record --profile` bypass clap: the tool's arguments are not ours.
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if argv
+        .get(1)
+        .is_some_and(|a| a == goattrib::toolexec::SUBCOMMAND)
+    {
+        std::process::exit(goattrib::toolexec::run(&argv[2..]));
+    }
     let cli = goattrib::cli::Cli::parse();
     let result = goattrib::cli::run(cli);
     if let Err(e) = &result {
         // One line: the error and its causes, each said once.
-        eprintln!("goattrib: error: {}", goattrib::model::error_chain(e));
+        let line = goattrib::model::error_chain(e);
+        eprintln!(
+            "goattrib: error: {}",
+            goattrib::render::terminal::line(&line)
+        );
         if let Some(hint) = e.hint() {
             eprintln!("  hint: {hint}");
         }

@@ -27,6 +27,8 @@ pub enum RecordError {
     Spawn { program: String, source: io::Error },
     #[error("failed to write `{path}`")]
     Write { path: PathBuf, source: io::Error },
+    #[error("failed to add --profile: the Go command already has -toolexec")]
+    ProfileToolexec,
 }
 
 pub struct RecordOptions {
@@ -35,6 +37,9 @@ pub struct RecordOptions {
     pub argv: Vec<String>,
     /// Also echo the `-x` command trace.
     pub show_commands: bool,
+    /// `--profile`: goattrib as `-toolexec`, compile CPU profiles and `-bench` phase lines
+    /// of the packages that miss, into `profiles/` (see `toolexec.rs`).
+    pub profile: bool,
 }
 
 /// What the user sees, decided from their own flags.
@@ -107,6 +112,30 @@ pub fn record(opts: &RecordOptions) -> Result<i32, RecordError> {
         abs("actiongraph.json").display()
     ));
     args.push(format!("-debug-trace={}", abs("trace.json").display()));
+    let mut profile_dir = None;
+    if opts.profile {
+        if user_flag("-toolexec") {
+            return Err(RecordError::ProfileToolexec);
+        }
+        let profiles = abs("profiles");
+        // Profiles of an earlier run into this bundle would read as this build's misses.
+        let _ = fs::remove_dir_all(&profiles);
+        fs::create_dir_all(&profiles).map_err(|source| RecordError::Bundle {
+            path: profiles.clone(),
+            source,
+        })?;
+        let exe = std::env::current_exe().map_err(|source| RecordError::Spawn {
+            program: "goattrib".to_owned(),
+            source,
+        })?;
+        // cmd/go splits -toolexec like a shell (quoted.Split): quote the path.
+        args.push(format!(
+            "-toolexec='{}' {}",
+            exe.display(),
+            crate::toolexec::SUBCOMMAND
+        ));
+        profile_dir = Some(profiles);
+    }
     args.extend(user_args.iter().cloned());
     write("command", format!("{}\n", opts.argv.join(" ")).as_bytes())?;
 
@@ -114,7 +143,11 @@ pub fn record(opts: &RecordOptions) -> Result<i32, RecordError> {
     let godebug = godebug_value(&user_godebug, sub == "test");
     // The user's own `gocachetest=1` shows its lines; the one record adds stays in the bundle.
     let show_testcache = user_godebug.split(',').any(|s| s.trim() == "gocachetest=1");
-    let mut child = Command::new(program)
+    let mut command = Command::new(program);
+    if let Some(p) = &profile_dir {
+        command.env(crate::toolexec::PROFILE_DIR_ENV, p);
+    }
+    let mut child = command
         .args(&args)
         .env("GODEBUG", godebug)
         .stdin(Stdio::inherit())
@@ -161,6 +194,12 @@ pub fn record(opts: &RecordOptions) -> Result<i32, RecordError> {
     }
     let code = status.code().unwrap_or(1);
     write("exit_code", format!("{code}\n").as_bytes())?;
+    // The GitLab job's metadata for `history add`: allow-listed variables only.
+    if std::env::var_os("GITLAB_CI").is_some() || std::env::var_os("CI_JOB_ID").is_some() {
+        let meta = crate::ingest::history::ci::CiMeta::from_env(|k| std::env::var(k).ok());
+        let json = serde_json::to_vec_pretty(&meta).unwrap_or_default();
+        write(crate::model::history::CI_META_FILE, &json)?;
+    }
     // The module list runs after the build, not beside it: `go list -m all` fetches `.mod`
     // and `.info` files into the same GOMODCACHE with its stderr dropped, so in parallel it
     // took fetches the build's `-x` trace (`# get`) would otherwise show.

@@ -186,6 +186,7 @@ pub fn job_section(
         status_detail: job.outcome_detail.clone(),
         exit_code: job.exit_code,
         duration_ms,
+        started_unix_ms: start,
         build_dir: job.build_dir.clone(),
         fresh_clone: job.fresh_clone,
         has_timestamps: job.has_timestamps,

@@ -1,15 +1,20 @@
 //! Analysis: assemble a build from its inputs, rebuild the action DAG, name the cause of
 //! every miss, summarise it all into the [`Report`], compare two builds and check gates.
-//! Nothing here parses a file format (that is `ingest`) or renders (that is `render`).
+//! Also profiles (`profile`), OpenTelemetry spans (`spans`) and the dashboard's figures
+//! (`dashboard`). Nothing here parses a file
+//! format (that is `ingest`) or renders (that is `render`).
 
 pub mod assemble;
 pub mod cause;
 pub mod compare;
+pub mod dashboard;
 pub mod gate;
 pub mod graph;
 pub mod job;
 pub mod modcache;
+pub mod profile;
 mod report;
+pub mod spans;
 pub mod testcache;
 
 pub use assemble::assemble;

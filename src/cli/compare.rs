@@ -9,6 +9,7 @@ use crate::analysis::compare::gate::{CompareGates, Slowdown, parse_slowdown};
 use crate::error::{Error, Outcome};
 use crate::render::compare::{json, markdown, table};
 use crate::render::out::write_folder;
+use crate::render::terminal::{Printable, Style};
 
 const GATES: &str =
     "Gates (each failed gate: exit 3 after writing everything, a failed JUnit case)";
@@ -83,13 +84,20 @@ pub fn run(args: CompareArgs) -> Result<Outcome, Error> {
         let rendered =
             crate::render::out::comparison(&c, (!gates.is_empty()).then_some(&outcomes[..]));
         for w in &rendered.warnings {
-            eprintln!("goattrib: warning: {w}");
+            say!("goattrib: warning: {w}");
         }
         write_folder(dir, &rendered.files)?;
     }
     if !args.quiet {
         let stdout = std::io::stdout();
-        let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+        let style = match args.format {
+            CompareFormat::Json => Style::Json,
+            _ => Style::Text,
+        };
+        let mut out = Printable::new(
+            std::io::BufWriter::with_capacity(64 * 1024, stdout.lock()),
+            style,
+        );
         let written = match args.format {
             CompareFormat::Json => json::write(&c, &mut out),
             CompareFormat::Markdown => out.write_all(markdown::write(&c).as_bytes()),
@@ -125,7 +133,7 @@ pub fn run(args: CompareArgs) -> Result<Outcome, Error> {
     }
     if failed {
         for g in outcomes.iter().filter(|g| !g.passed) {
-            eprintln!(
+            say!(
                 "goattrib: gate failed: {}: {}",
                 g.name,
                 crate::render::gate::message(g)

@@ -9,6 +9,7 @@ use crate::analysis::gate::{self, Limit, ReportGates};
 use crate::error::{Error, Outcome};
 use crate::model::CauseKind;
 use crate::model::GateOutcome;
+use crate::render::terminal::{Printable, Style};
 use crate::render::{self, table::TableOptions};
 
 /// `--format` values.
@@ -184,7 +185,7 @@ pub fn run(args: ReportArgs) -> Result<Outcome, Error> {
     };
     let mut report = crate::analysis::analyze(&current, baseline.as_ref());
     if let Some(w) = baseline_warning {
-        eprintln!("goattrib: warning: {w}");
+        say!("goattrib: warning: {w}");
         report.warnings.push(w);
     }
     let gates = args.gates();
@@ -193,7 +194,11 @@ pub fn run(args: ReportArgs) -> Result<Outcome, Error> {
         print(&report, &args)?;
     }
     if let Some(dir) = &args.out {
-        let mut rendered = render::out::report(&report, outcomes.as_deref());
+        let mut rendered = render::out::report(
+            &report,
+            outcomes.as_deref(),
+            &compile_profiles(&args.inputs),
+        );
         // The next pipeline's baseline, without the whole hash log (see `compare`).
         let mut manifest = Vec::new();
         crate::ingest::manifest::write(&current, &mut manifest).map_err(Error::Output)?;
@@ -201,12 +206,24 @@ pub fn run(args: ReportArgs) -> Result<Outcome, Error> {
             name: crate::ingest::manifest::MANIFEST_FILE.to_owned(),
             bytes: manifest,
         });
+        // The job's CI metadata travels with its report, for `history add`.
+        let ci = crate::model::history::CI_META_FILE;
+        if let Some(bytes) = args
+            .inputs
+            .iter()
+            .find_map(|i| std::fs::read(i.join(ci)).ok())
+        {
+            rendered.files.push(render::out::OutFile {
+                name: ci.to_owned(),
+                bytes,
+            });
+        }
         for w in &rendered.warnings {
-            eprintln!("goattrib: warning: {w}");
+            say!("goattrib: warning: {w}");
         }
         render::out::write_folder(dir, &rendered.files)?;
         let names: Vec<&str> = rendered.files.iter().map(|f| f.name.as_str()).collect();
-        eprintln!(
+        say!(
             "goattrib: wrote {} files to {}: {}",
             names.len(),
             dir.display(),
@@ -216,7 +233,7 @@ pub fn run(args: ReportArgs) -> Result<Outcome, Error> {
     let mut gate_failed = false;
     if let Some(outcomes) = &outcomes {
         for g in outcomes.iter().filter(|g| !g.passed) {
-            eprintln!(
+            say!(
                 "goattrib: gate failed: {}: {}",
                 g.name,
                 crate::render::gate::message(g)
@@ -224,7 +241,7 @@ pub fn run(args: ReportArgs) -> Result<Outcome, Error> {
             gate_failed = true;
         }
         let failed = outcomes.iter().filter(|g| !g.passed).count();
-        eprintln!(
+        say!(
             "goattrib: gates: {} passed, {failed} failed",
             outcomes.len() - failed
         );
@@ -239,7 +256,14 @@ pub fn run(args: ReportArgs) -> Result<Outcome, Error> {
 /// The table or JSON on stdout. A closed pipe (`| head`) stops the printing, not the run.
 fn print(report: &crate::model::Report, args: &ReportArgs) -> Result<(), Error> {
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+    let style = match args.format {
+        Format::Json => Style::Json,
+        _ => Style::Text,
+    };
+    let mut out = Printable::new(
+        std::io::BufWriter::with_capacity(64 * 1024, stdout.lock()),
+        style,
+    );
     let written = match args.format {
         Format::Json => render::json::write(report, &mut out),
         Format::Table => render::table::write(
@@ -256,4 +280,19 @@ fn print(report: &crate::model::Report, args: &ReportArgs) -> Result<(), Error> 
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Error::Output(e)),
     }
+}
+
+/// The per-package compile figures of `record --profile` bundles among `inputs`
+/// (`BUNDLE/profiles/`); unreadable profiles are left out (`goattrib profile` names them).
+fn compile_profiles(inputs: &[PathBuf]) -> Vec<crate::model::profile::PackageCost> {
+    let dirs: Vec<PathBuf> = inputs
+        .iter()
+        .map(|i| i.join("profiles"))
+        .filter(|d| d.is_dir())
+        .collect();
+    if dirs.is_empty() {
+        return Vec::new();
+    }
+    let loaded = crate::ingest::pprof::load(&dirs);
+    crate::analysis::profile::compile::packages(&loaded.profiles, &loaded.bench, &[])
 }

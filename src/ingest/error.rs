@@ -23,6 +23,9 @@ pub enum IngestError {
         #[source]
         source: std::io::Error,
     },
+    /// A FIFO, socket or device: reading it could block forever.
+    #[error("failed to read `{path}`: it is {what}, not a regular file")]
+    NotAFile { path: PathBuf, what: &'static str },
     #[error("failed to recognise `{path}`: {reason}")]
     Unrecognized { path: PathBuf, reason: String },
     #[error("failed to parse `{path}` as {kind} at line {line}, column {column}: {message}")]

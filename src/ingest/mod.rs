@@ -19,11 +19,14 @@ pub mod go_modules;
 pub mod go_output;
 pub(crate) mod gostring;
 pub mod hashlog;
+pub mod history;
 mod lines;
 mod load;
 pub mod manifest;
 pub mod modules_txt;
+pub mod otlp;
 mod parse;
+pub mod pprof;
 mod sniff;
 pub mod testcache;
 pub(crate) mod timestamp;
@@ -33,7 +36,9 @@ use std::path::PathBuf;
 
 pub use error::IngestError;
 pub(crate) use files::read_head;
-pub use files::{dir_files, expand, open};
+pub use files::{
+    DEFAULT_MAX_INFLATED, InflateLimit, dir_files, expand, max_inflated, open, set_max_inflated,
+};
 pub use lines::LineReader;
 pub use load::load;
 pub use parse::{ParseOptions, parse_file, parse_file_with};

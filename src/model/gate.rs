@@ -50,4 +50,6 @@ pub enum GateMeasure {
         max: usize,
         packages: Vec<String>,
     },
+    /// `profile diff --max-regression`: the functions or packages over the limit, in words.
+    Regression { failures: Vec<String> },
 }

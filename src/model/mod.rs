@@ -7,16 +7,20 @@
 //! - `job`: what a GitLab job trace says;
 //! - `gate`: checked gates;
 //! - `testcache`: the test result cache and module downloads (evidence and report sections);
-//! - `report`, `compare`: the JSON contracts `goattrib.report/v1`, `goattrib.compare/v1`.
+//! - `report`, `compare`: the JSON contracts `goattrib.report/v1`, `goattrib.compare/v1`;
+//! - `profile`, `spans`: pprof profiles and OpenTelemetry spans (`goattrib.profile/v1`).
 
 mod build;
 mod cause;
 pub mod compare;
 mod gate;
+pub mod history;
 mod inputs;
 pub mod job;
 mod mode;
+pub mod profile;
 mod report;
+pub mod spans;
 mod testcache;
 
 pub use build::*;

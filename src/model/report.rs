@@ -49,6 +49,9 @@ pub struct JobSection {
     pub status_detail: Option<String>,
     pub exit_code: Option<i32>,
     pub duration_ms: Option<f64>,
+    /// When the job started, in milliseconds since the Unix epoch (from the trace's first
+    /// section marker or timestamp), for the job history.
+    pub started_unix_ms: Option<i64>,
     pub build_dir: Option<String>,
     pub fresh_clone: Option<bool>,
     /// Whether lines carried FF_TIMESTAMPS times (sub-second precision).

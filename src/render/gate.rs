@@ -68,6 +68,10 @@ pub fn message(gate: &GateOutcome) -> String {
         GateMeasure::Slowdown { .. } => {
             "a side has no wall time: the slowdown cannot be checked".to_owned()
         }
+        GateMeasure::Regression { failures } if failures.is_empty() => {
+            "no regression above the limit".to_owned()
+        }
+        GateMeasure::Regression { failures } => failures.join("; "),
         GateMeasure::NewMisses { count, max } => format!(
             "{count} new cache misses (hit in BASE, missed in HEAD) {} {max} allowed",
             cmp(count <= max, "<=", ">")

@@ -26,6 +26,8 @@ pub struct Page<'a> {
     pub charts: &'a [Chart],
     /// The gates checked, when any were asked for.
     pub gates: Option<&'a [GateOutcome]>,
+    /// Compile profiles of the bundle (`record --profile`), by package; empty: no section.
+    pub compiler: &'a [crate::model::profile::PackageCost],
 }
 
 /// Rows of the "top misses" table before the rest folds away.
@@ -119,6 +121,9 @@ fn page(w: &mut W, r: &Report, x: &Page<'_>) -> Result<()> {
                 charts(w, x.charts)?;
                 origins(w, r)?;
                 misses(w, r)?;
+                if !x.compiler.is_empty() {
+                    crate::render::profile::html::section(w, x.compiler)?;
+                }
                 modules(w, r)?;
                 test_and_module_caches(w, r)?;
                 critical_path(w, r)?;

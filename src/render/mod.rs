@@ -5,6 +5,7 @@
 
 pub mod caches;
 pub mod compare;
+pub mod dashboard;
 pub mod gate;
 pub mod headline;
 pub mod html;
@@ -16,8 +17,10 @@ pub mod metrics;
 pub mod out;
 pub mod palette;
 pub mod perfetto;
+pub mod profile;
 pub mod svg;
 pub mod table;
+pub mod terminal;
 
 /// One file of an output folder, rendered from a finished report or comparison.
 pub trait Render<T: ?Sized> {

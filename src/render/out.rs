@@ -48,8 +48,13 @@ impl Rendered {
     }
 }
 
-/// The report folder's files. `gates` is `None` when no gate was asked for (no `junit.xml`).
-pub fn report(report: &Report, gates: Option<&[GateOutcome]>) -> Rendered {
+/// The report folder's files. `gates` is `None` when no gate was asked for (no `junit.xml`);
+/// `compiler` holds the bundle's compile profiles for the page's "Inside the compiler".
+pub fn report(
+    report: &Report,
+    gates: Option<&[GateOutcome]>,
+    compiler: &[crate::model::profile::PackageCost],
+) -> Rendered {
     let mut r = Rendered::default();
     let charts = match svg::charts(report) {
         Ok(c) => c,
@@ -64,6 +69,7 @@ pub fn report(report: &Report, gates: Option<&[GateOutcome]>) -> Rendered {
     let page = html::Page {
         charts: &charts,
         gates,
+        compiler,
     };
     let junit = gates.map(|cases| junit::Junit {
         suite: "gates",

@@ -8,10 +8,12 @@ use crate::harness::root;
 
 /// Layer of each top-level module: a module may use only strictly lower ranks or itself.
 /// A new top-level module must be given a rank here.
-const RANKS: [(&str, u8); 8] = [
+const RANKS: [(&str, u8); 10] = [
     ("model", 0),
     ("atomic", 0),
+    ("toolexec", 0),
     ("ingest", 1),
+    ("history", 1),
     ("analysis", 2),
     ("render", 3),
     ("record", 3),

@@ -171,5 +171,5 @@ pub fn write(c: &Comparison) -> String {
         }
         md.push_str("\n</details>\n");
     }
-    md
+    crate::render::markdown::fit_note(md)
 }

@@ -1,0 +1,882 @@
+//! The SQLite history (one file, the default): schema version and migrations, WAL and a busy
+//! timeout so concurrent `history add` processes all land, one transaction per job, and the
+//! dashboard's aggregations as SQL (window functions for ranks).
+//!
+//! A file that is not a database, not a goattrib history, or from a newer schema is refused
+//! with one line and never touched.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params, params_from_iter};
+use sha2::Digest;
+
+use super::query::Dialect;
+use super::{
+    Aggregate, CauseRunner, Dimension, Filter, GroupKey, LEVELS, Metric, RankedValue, Stats, Store,
+    StoreError,
+};
+use crate::model::history::{
+    CauseRow, HitRow, JobRecord, JobRow, MissRow, ModuleRow, PackageTotal, Restore, SectionRow,
+    us_to_ms,
+};
+
+/// The schema this build writes and reads.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Migrations: entry `i` takes a file from version `i` to `i + 1` (0 = empty file).
+const MIGRATIONS: [&str; 1] = [r#"
+CREATE TABLE goattrib_schema (version INTEGER NOT NULL);
+CREATE TABLE jobs (
+  id INTEGER PRIMARY KEY,
+  job_id TEXT NOT NULL UNIQUE,
+  simulated INTEGER NOT NULL,
+  project TEXT, pipeline TEXT, job TEXT, job_name TEXT, ref_name TEXT, commit_sha TEXT,
+  runner TEXT, runner_description TEXT, executor TEXT, concurrent_id TEXT, project_dir TEXT,
+  started_at INTEGER NOT NULL,
+  wall_us INTEGER, critical_path_us INTEGER NOT NULL, busy_us INTEGER NOT NULL,
+  hits INTEGER NOT NULL, misses INTEGER NOT NULL, packages INTEGER NOT NULL,
+  miss_us INTEGER NOT NULL,
+  restore TEXT, restore_us INTEGER, save_us INTEGER,
+  go_version TEXT, goos TEXT, goarch TEXT, failed INTEGER NOT NULL,
+  hitset INTEGER REFERENCES hitsets (id)
+);
+CREATE INDEX jobs_started_at ON jobs (started_at);
+-- One row per (mode, package, GOOS, GOARCH): what a hit is priced by.
+CREATE TABLE pkgs (
+  id INTEGER PRIMARY KEY,
+  mode TEXT NOT NULL, package TEXT NOT NULL, goos TEXT NOT NULL, goarch TEXT NOT NULL,
+  UNIQUE (mode, package, goos, goarch)
+);
+CREATE TABLE job_modules (
+  job INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE, seq INTEGER NOT NULL,
+  module TEXT NOT NULL, version TEXT, main INTEGER NOT NULL, packages INTEGER NOT NULL,
+  hits INTEGER NOT NULL, misses INTEGER NOT NULL, miss_us INTEGER NOT NULL,
+  PRIMARY KEY (job, seq)
+) WITHOUT ROWID;
+CREATE TABLE job_causes (
+  job INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE, seq INTEGER NOT NULL,
+  kind TEXT NOT NULL, origin TEXT, misses INTEGER NOT NULL, time_us INTEGER NOT NULL,
+  PRIMARY KEY (job, seq)
+) WITHOUT ROWID;
+CREATE TABLE job_misses (
+  job INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE, seq INTEGER NOT NULL,
+  pkg INTEGER NOT NULL REFERENCES pkgs (id), cause TEXT NOT NULL, duration_us INTEGER NOT NULL,
+  PRIMARY KEY (job, seq)
+) WITHOUT ROWID;
+CREATE INDEX job_misses_price ON job_misses (pkg, duration_us);
+-- A job's cache hits, stored once per distinct set (most jobs of a project share a few):
+-- the savings are priced per set, not per job.
+CREATE TABLE hitsets (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE);
+CREATE TABLE hitset_pkgs (
+  hitset INTEGER NOT NULL REFERENCES hitsets (id), pkg INTEGER NOT NULL REFERENCES pkgs (id),
+  n INTEGER NOT NULL,
+  PRIMARY KEY (hitset, pkg)
+) WITHOUT ROWID;
+-- Miss time per job and cause: the dashboard's stacked bars without a scan of every miss.
+CREATE TABLE job_cause_time (
+  job INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE, cause TEXT NOT NULL,
+  time_us INTEGER NOT NULL,
+  PRIMARY KEY (job, cause)
+) WITHOUT ROWID;
+CREATE TABLE job_sections (
+  job INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE, seq INTEGER NOT NULL,
+  name TEXT NOT NULL, start_us INTEGER, duration_us INTEGER,
+  PRIMARY KEY (job, seq)
+) WITHOUT ROWID;
+INSERT INTO goattrib_schema (version) VALUES (0);
+"#];
+
+pub struct Sqlite {
+    path: PathBuf,
+    conn: Mutex<Connection>,
+}
+
+impl Sqlite {
+    /// Opens (and with `create`, makes or migrates) the history file.
+    pub fn open(path: &Path, create: bool) -> Result<Sqlite, StoreError> {
+        let path_buf = path.to_path_buf();
+        if !create && !path.exists() {
+            return Err(StoreError::Missing { path: path_buf });
+        }
+        let err = |what: &'static str| {
+            let path = path_buf.clone();
+            move |source| StoreError::Sqlite { what, path, source }
+        };
+        let flags = if create {
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE
+        } else {
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+        } | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(err("open the file"))?;
+        conn.busy_timeout(Duration::from_secs(60))
+            .map_err(err("set the busy timeout"))?;
+        let store = Sqlite {
+            path: path_buf.clone(),
+            conn: Mutex::new(conn),
+        };
+        let version = store.version()?;
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::Newer {
+                path: path_buf,
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        {
+            let conn = store.lock();
+            conn.execute_batch("PRAGMA foreign_keys = ON")
+                .map_err(err("enable foreign keys"))?;
+            if create {
+                // WAL: readers never block the writer, and a killed writer loses only its
+                // own open transaction.
+                switch_to_wal(&conn).map_err(err("switch to WAL"))?;
+                conn.pragma_update(None, "synchronous", "NORMAL")
+                    .map_err(err("set synchronous"))?;
+            }
+        }
+        if version < SCHEMA_VERSION {
+            if !create {
+                return Err(StoreError::NotHistory {
+                    path: path_buf,
+                    what: "it has no goattrib tables".to_owned(),
+                });
+            }
+            store.migrate()?;
+        }
+        Ok(store)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite inconsistent: take it anyway.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn sql_err(&self, what: &'static str) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+        move |source| match &source {
+            rusqlite::Error::SqliteFailure(e, _)
+                if matches!(
+                    e.code,
+                    rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt
+                ) =>
+            {
+                StoreError::NotHistory {
+                    path: self.path.clone(),
+                    what: source.to_string(),
+                }
+            }
+            _ => StoreError::Sqlite {
+                what,
+                path: self.path.clone(),
+                source,
+            },
+        }
+    }
+
+    /// The file's schema version: 0 for an empty database.
+    fn version(&self) -> Result<i64, StoreError> {
+        let conn = self.lock();
+        let tables: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .map_err(self.sql_err("read the schema"))?;
+        if tables == 0 {
+            return Ok(0);
+        }
+        let has: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'goattrib_schema'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(self.sql_err("read the schema"))?;
+        if has == 0 {
+            return Err(StoreError::NotHistory {
+                path: self.path.clone(),
+                what: "a SQLite database without a goattrib_schema table".to_owned(),
+            });
+        }
+        conn.query_row("SELECT max(version) FROM goattrib_schema", [], |r| {
+            r.get::<_, Option<i64>>(0)
+        })
+        .map(|v| v.unwrap_or(0))
+        .map_err(self.sql_err("read the schema version"))
+    }
+
+    /// Brings the file to [`SCHEMA_VERSION`] in one transaction; concurrent openers wait on
+    /// the write lock and find the work done.
+    fn migrate(&self) -> Result<(), StoreError> {
+        let mut conn = self.lock();
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(self.sql_err("start the migration"))?;
+        let has: i64 = tx
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'goattrib_schema'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(self.sql_err("read the schema"))?;
+        let mut version: i64 = if has == 0 {
+            0
+        } else {
+            tx.query_row("SELECT max(version) FROM goattrib_schema", [], |r| {
+                r.get::<_, Option<i64>>(0)
+            })
+            .map_err(self.sql_err("read the schema version"))?
+            .unwrap_or(0)
+        };
+        while version < SCHEMA_VERSION {
+            let step = usize::try_from(version).unwrap_or(usize::MAX);
+            let Some(sql) = MIGRATIONS.get(step) else {
+                break;
+            };
+            tx.execute_batch(sql)
+                .map_err(self.sql_err("migrate the schema"))?;
+            version += 1;
+            tx.execute("UPDATE goattrib_schema SET version = ?1", [version])
+                .map_err(self.sql_err("record the schema version"))?;
+        }
+        tx.commit().map_err(self.sql_err("commit the migration"))
+    }
+
+    fn with_filter<T>(
+        &self,
+        filter: &Filter,
+        sql: impl FnOnce(&str) -> String,
+        row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>, StoreError> {
+        let (cond, values) = filter.conditions();
+        let sql = sql(&cond);
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare(&sql)
+            .map_err(self.sql_err("prepare a query"))?;
+        let rows = stmt
+            .query_map(params_from_iter(values.iter()), row)
+            .map_err(self.sql_err("run a query"))?;
+        rows.collect::<Result<Vec<T>, _>>()
+            .map_err(self.sql_err("read a query's rows"))
+    }
+}
+
+/// The filtered jobs with their key (`f`), each miss's price (`prices`: the median duration
+/// of that package's misses anywhere in the history, same mode, GOOS and GOARCH) and each
+/// job's priced hits (`saved`).
+fn jobs_cte(cond: &str, key: &str) -> String {
+    format!(
+        "f AS (SELECT *, {key} AS k FROM jobs WHERE {cond}),
+         g AS (SELECT f.*, coalesce(hs.s, 0) AS saved_action_us,
+             coalesce(hs.unpriced, 0) AS unpriced,
+             coalesce(restore_us, 0) + coalesce(save_us, 0) AS cost_us
+           FROM f LEFT JOIN temp.hitset_saved hs ON hs.hitset = f.hitset),
+         w AS (SELECT g.*, CASE WHEN wall_us > 0 AND busy_us > wall_us
+             THEN saved_action_us * wall_us / busy_us ELSE saved_action_us END AS saved_us
+           FROM g)"
+    )
+}
+
+/// Each miss's price (the median duration of that package's misses anywhere in the history,
+/// same mode, GOOS and GOARCH: element ⌊n/2⌋ of the sorted durations) and what each hit set
+/// saves at those prices, once per connection, in temporary tables.
+const PRICES: &str = "
+    CREATE TEMP TABLE IF NOT EXISTS prices AS
+      WITH ranked AS (SELECT pkg, duration_us,
+          row_number() OVER (PARTITION BY pkg ORDER BY duration_us) - 1 AS rn,
+          count(*) OVER (PARTITION BY pkg) AS n FROM job_misses)
+      SELECT pkg, duration_us AS price FROM ranked WHERE rn = n / 2;
+    CREATE TEMP TABLE IF NOT EXISTS hitset_saved AS
+      SELECT h.hitset, sum(p.price * h.n) AS s,
+        sum(CASE WHEN p.price IS NULL THEN h.n ELSE 0 END) AS unpriced
+      FROM hitset_pkgs h LEFT JOIN temp.prices p ON p.pkg = h.pkg GROUP BY h.hitset;
+    CREATE INDEX IF NOT EXISTS temp.hitset_saved_id ON hitset_saved (hitset);";
+
+/// Turns WAL on once per file. Changing the journal mode does not wait on the busy handler
+/// when another process holds the file, so a first write from several processes at once
+/// retries here for up to a minute.
+fn switch_to_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let mode: rusqlite::Result<String> =
+            conn.query_row("PRAGMA journal_mode", [], |r| r.get(0));
+        let result = match mode {
+            Ok(m) if m.eq_ignore_ascii_case("wal") => return Ok(()),
+            Ok(_) => conn.pragma_update(None, "journal_mode", "WAL"),
+            Err(e) => Err(e),
+        };
+        match result {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => return Err(e),
+            Ok(()) => {}
+        }
+    }
+}
+
+fn restore_text(r: Option<Restore>) -> Option<&'static str> {
+    r.map(Restore::as_str)
+}
+
+impl Store for Sqlite {
+    fn add(&self, rec: &JobRecord) -> Result<(), StoreError> {
+        let mut conn = self.lock();
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(self.sql_err("start a transaction"))?;
+        let j = &rec.job;
+        let e = |w| self.sql_err(w);
+        tx.execute("DELETE FROM jobs WHERE job_id = ?1", [&j.job_id])
+            .map_err(e("replace the job"))?;
+        tx.execute(
+            "INSERT INTO jobs (job_id, simulated, project, pipeline, job, job_name, ref_name,
+               commit_sha, runner, runner_description, executor, concurrent_id, project_dir,
+               started_at, wall_us, critical_path_us, busy_us, hits, misses, packages, miss_us,
+               restore, restore_us, save_us, go_version, goos, goarch, failed)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+               ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
+            params![
+                j.job_id,
+                j.simulated,
+                j.project,
+                j.pipeline,
+                j.job,
+                j.job_name,
+                j.ref_name,
+                j.commit,
+                j.runner,
+                j.runner_description,
+                j.executor,
+                j.concurrent_id,
+                j.project_dir,
+                j.started_at,
+                j.wall_us,
+                j.critical_path_us,
+                j.busy_us,
+                j.hits,
+                j.misses,
+                j.packages,
+                j.miss_us,
+                restore_text(j.restore),
+                j.restore_us,
+                j.save_us,
+                j.go_version,
+                j.goos,
+                j.goarch,
+                j.failed,
+            ],
+        )
+        .map_err(e("insert the job"))?;
+        let id = tx.last_insert_rowid();
+        let goos = j.goos.as_deref().unwrap_or("");
+        let goarch = j.goarch.as_deref().unwrap_or("");
+        {
+            let mut intern = tx
+                .prepare_cached(
+                    "INSERT INTO pkgs (mode, package, goos, goarch) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT DO UPDATE SET mode = excluded.mode RETURNING id",
+                )
+                .map_err(e("prepare the package insert"))?;
+            let mut pkg = |mode: &str, package: &str| -> Result<i64, StoreError> {
+                intern
+                    .query_row(params![mode, package, goos, goarch], |r| r.get(0))
+                    .map_err(e("insert a package"))
+            };
+            let mut ins = tx
+                .prepare_cached(
+                    "INSERT INTO job_misses (job, seq, pkg, cause, duration_us)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .map_err(e("prepare the miss insert"))?;
+            for (seq, m) in rec.misses.iter().enumerate() {
+                let p = pkg(&m.mode, &m.package)?;
+                ins.execute(params![id, seq as i64, p, m.cause, m.duration_us])
+                    .map_err(e("insert a miss"))?;
+            }
+            let mut by_cause = std::collections::BTreeMap::<&str, i64>::new();
+            for m in &rec.misses {
+                *by_cause.entry(m.cause.as_str()).or_default() += m.duration_us;
+            }
+            let mut ins = tx
+                .prepare_cached(
+                    "INSERT INTO job_cause_time (job, cause, time_us) VALUES (?1, ?2, ?3)",
+                )
+                .map_err(e("prepare the cause time insert"))?;
+            for (cause, us) in by_cause {
+                ins.execute(params![id, cause, us])
+                    .map_err(e("insert a cause time"))?;
+            }
+            let mut counts = std::collections::BTreeMap::<i64, i64>::new();
+            for h in &rec.hits {
+                *counts.entry(pkg(&h.mode, &h.package)?).or_default() += 1;
+            }
+            if !counts.is_empty() {
+                let key: String = counts.iter().map(|(p, n)| format!("{p}:{n},")).collect();
+                let digest = sha2::Sha256::digest(key.as_bytes());
+                let key: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+                let known: Option<i64> = tx
+                    .query_row("SELECT id FROM hitsets WHERE key = ?1", [&key], |r| {
+                        r.get(0)
+                    })
+                    .optional()
+                    .map_err(e("look up the hit set"))?;
+                let set = match known {
+                    Some(set) => set,
+                    None => {
+                        tx.execute("INSERT INTO hitsets (key) VALUES (?1)", [&key])
+                            .map_err(e("insert a hit set"))?;
+                        let set = tx.last_insert_rowid();
+                        let mut ins = tx
+                            .prepare_cached(
+                                "INSERT INTO hitset_pkgs (hitset, pkg, n) VALUES (?1, ?2, ?3)",
+                            )
+                            .map_err(e("prepare the hit insert"))?;
+                        for (p, n) in &counts {
+                            ins.execute(params![set, p, n]).map_err(e("insert a hit"))?;
+                        }
+                        set
+                    }
+                };
+                tx.execute(
+                    "UPDATE jobs SET hitset = ?1 WHERE id = ?2",
+                    params![set, id],
+                )
+                .map_err(e("link the hit set"))?;
+            }
+            let mut ins = tx
+                .prepare_cached(
+                    "INSERT INTO job_modules (job, seq, module, version, main, packages, hits,
+                       misses, miss_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                )
+                .map_err(e("prepare the module insert"))?;
+            for (seq, m) in rec.modules.iter().enumerate() {
+                ins.execute(params![
+                    id, seq as i64, m.module, m.version, m.main, m.packages, m.hits, m.misses,
+                    m.miss_us
+                ])
+                .map_err(e("insert a module"))?;
+            }
+            let mut ins = tx
+                .prepare_cached(
+                    "INSERT INTO job_causes (job, seq, kind, origin, misses, time_us)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
+                .map_err(e("prepare the cause insert"))?;
+            for (seq, c) in rec.causes.iter().enumerate() {
+                ins.execute(params![
+                    id, seq as i64, c.kind, c.origin, c.misses, c.time_us
+                ])
+                .map_err(e("insert a cause"))?;
+            }
+            let mut ins = tx
+                .prepare_cached(
+                    "INSERT INTO job_sections (job, seq, name, start_us, duration_us)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .map_err(e("prepare the section insert"))?;
+            for (seq, s) in rec.sections.iter().enumerate() {
+                ins.execute(params![id, seq as i64, s.name, s.start_us, s.duration_us])
+                    .map_err(e("insert a section"))?;
+            }
+        }
+        tx.commit().map_err(e("commit the job"))
+    }
+
+    fn prune(&self, before: i64) -> Result<i64, StoreError> {
+        let conn = self.lock();
+        let n = conn
+            .execute("DELETE FROM jobs WHERE started_at < ?1", [before])
+            .map_err(self.sql_err("prune jobs"))?;
+        conn.execute(
+            "DELETE FROM hitset_pkgs WHERE hitset NOT IN
+               (SELECT hitset FROM jobs WHERE hitset IS NOT NULL)",
+            [],
+        )
+        .map_err(self.sql_err("prune hit sets"))?;
+        conn.execute(
+            "DELETE FROM hitsets WHERE id NOT IN (SELECT hitset FROM jobs WHERE hitset IS NOT NULL)",
+            [],
+        )
+        .map_err(self.sql_err("prune hit sets"))?;
+        conn.execute(
+            "DELETE FROM pkgs WHERE id NOT IN (SELECT pkg FROM job_misses)
+               AND id NOT IN (SELECT pkg FROM hitset_pkgs)",
+            [],
+        )
+        .map_err(self.sql_err("prune packages"))?;
+        Ok(n as i64)
+    }
+
+    fn export(
+        &self,
+        sink: &mut dyn FnMut(JobRecord) -> std::io::Result<()>,
+    ) -> Result<(), StoreError> {
+        let conn = self.lock();
+        let e = |w| self.sql_err(w);
+        let mut jobs = conn
+            .prepare(
+                "SELECT id, job_id, simulated, project, pipeline, job, job_name, ref_name,
+                   commit_sha, runner, runner_description, executor, concurrent_id, project_dir,
+                   started_at, wall_us, critical_path_us, busy_us, hits, misses, packages,
+                   miss_us, restore, restore_us, save_us, go_version, goos, goarch, failed
+                 FROM jobs ORDER BY started_at, job_id",
+            )
+            .map_err(e("prepare the export"))?;
+        let mut rows = jobs.query([]).map_err(e("read the jobs"))?;
+        let mut misses = conn
+            .prepare(
+                "SELECT p.mode, p.package, m.cause, m.duration_us FROM job_misses m
+                 JOIN pkgs p ON p.id = m.pkg WHERE m.job = ?1 ORDER BY m.seq",
+            )
+            .map_err(e("prepare the export"))?;
+        let mut hits = conn
+            .prepare(
+                "SELECT p.mode, p.package, h.n FROM jobs j JOIN hitset_pkgs h ON h.hitset = j.hitset
+                 JOIN pkgs p ON p.id = h.pkg WHERE j.id = ?1 ORDER BY p.mode, p.package",
+            )
+            .map_err(e("prepare the export"))?;
+        let mut modules = conn
+            .prepare(
+                "SELECT module, version, main, packages, hits, misses, miss_us FROM job_modules
+                 WHERE job = ?1 ORDER BY seq",
+            )
+            .map_err(e("prepare the export"))?;
+        let mut causes = conn
+            .prepare(
+                "SELECT kind, origin, misses, time_us FROM job_causes WHERE job = ?1 ORDER BY seq",
+            )
+            .map_err(e("prepare the export"))?;
+        let mut sections = conn
+            .prepare(
+                "SELECT name, start_us, duration_us FROM job_sections WHERE job = ?1 ORDER BY seq",
+            )
+            .map_err(e("prepare the export"))?;
+        while let Some(r) = rows.next().map_err(e("read the jobs"))? {
+            let id: i64 = r.get(0).map_err(e("read a job"))?;
+            let job = (|| -> rusqlite::Result<JobRow> {
+                Ok(JobRow {
+                    job_id: r.get(1)?,
+                    simulated: r.get(2)?,
+                    project: r.get(3)?,
+                    pipeline: r.get(4)?,
+                    job: r.get(5)?,
+                    job_name: r.get(6)?,
+                    ref_name: r.get(7)?,
+                    commit: r.get(8)?,
+                    runner: r.get(9)?,
+                    runner_description: r.get(10)?,
+                    executor: r.get(11)?,
+                    concurrent_id: r.get(12)?,
+                    project_dir: r.get(13)?,
+                    started_at: r.get(14)?,
+                    wall_us: r.get(15)?,
+                    critical_path_us: r.get(16)?,
+                    busy_us: r.get(17)?,
+                    hits: r.get(18)?,
+                    misses: r.get(19)?,
+                    packages: r.get(20)?,
+                    miss_us: r.get(21)?,
+                    restore: r.get::<_, Option<String>>(22)?.map(|s| Restore::parse(&s)),
+                    restore_us: r.get(23)?,
+                    save_us: r.get(24)?,
+                    go_version: r.get(25)?,
+                    goos: r.get(26)?,
+                    goarch: r.get(27)?,
+                    failed: r.get(28)?,
+                })
+            })()
+            .map_err(e("read a job"))?;
+            let misses = misses
+                .query_map([id], |r| {
+                    Ok(MissRow {
+                        mode: r.get(0)?,
+                        package: r.get(1)?,
+                        cause: r.get(2)?,
+                        duration_us: r.get(3)?,
+                    })
+                })
+                .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+                .map_err(e("read a job's misses"))?;
+            let hits = hits
+                .query_map([id], |r| {
+                    let n: i64 = r.get(2)?;
+                    Ok((
+                        HitRow {
+                            mode: r.get(0)?,
+                            package: r.get(1)?,
+                        },
+                        n,
+                    ))
+                })
+                .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+                .map_err(e("read a job's hits"))?
+                .into_iter()
+                .flat_map(|(h, n)| std::iter::repeat_n(h, usize::try_from(n).unwrap_or(0)))
+                .collect();
+            let modules = modules
+                .query_map([id], |r| {
+                    Ok(ModuleRow {
+                        module: r.get(0)?,
+                        version: r.get(1)?,
+                        main: r.get(2)?,
+                        packages: r.get(3)?,
+                        hits: r.get(4)?,
+                        misses: r.get(5)?,
+                        miss_us: r.get(6)?,
+                    })
+                })
+                .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+                .map_err(e("read a job's modules"))?;
+            let causes = causes
+                .query_map([id], |r| {
+                    Ok(CauseRow {
+                        kind: r.get(0)?,
+                        origin: r.get(1)?,
+                        misses: r.get(2)?,
+                        time_us: r.get(3)?,
+                    })
+                })
+                .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+                .map_err(e("read a job's causes"))?;
+            let sections = sections
+                .query_map([id], |r| {
+                    Ok(SectionRow {
+                        name: r.get(0)?,
+                        start_us: r.get(1)?,
+                        duration_us: r.get(2)?,
+                    })
+                })
+                .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+                .map_err(e("read a job's sections"))?;
+            let record = JobRecord {
+                job,
+                modules,
+                causes,
+                misses,
+                hits,
+                sections,
+            };
+            if let Err(err) = sink(record) {
+                if err.kind() == std::io::ErrorKind::BrokenPipe {
+                    return Ok(());
+                }
+                return Err(StoreError::Sqlite {
+                    what: "write the export",
+                    path: self.path.clone(),
+                    source: rusqlite::Error::ToSqlConversionFailure(Box::new(err)),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn stats(&self) -> Result<Stats, StoreError> {
+        let conn = self.lock();
+        let (jobs, simulated, first, last) = conn
+            .query_row(
+                "SELECT count(*), coalesce(sum(simulated), 0), min(started_at), max(started_at)
+                 FROM jobs",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .map_err(self.sql_err("count the jobs"))?;
+        drop(conn);
+        let wal = {
+            let mut p = self.path.clone().into_os_string();
+            p.push("-wal");
+            std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)
+        };
+        Ok(Stats {
+            jobs,
+            simulated,
+            first,
+            last,
+            bytes: std::fs::metadata(&self.path).ok().map(|m| m.len() + wal),
+            schema: SCHEMA_VERSION,
+        })
+    }
+
+    fn bounds(&self, filter: &Filter) -> Result<Option<(i64, i64)>, StoreError> {
+        let rows = self.with_filter(
+            filter,
+            |c| format!("SELECT min(started_at), max(started_at) FROM jobs WHERE {c}"),
+            |r| Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?)),
+        )?;
+        Ok(rows.into_iter().next().and_then(|(a, b)| a.zip(b)))
+    }
+
+    fn aggregate(&self, filter: &Filter, key: GroupKey) -> Result<Vec<Aggregate>, StoreError> {
+        let k = key.sql(Dialect::Sqlite);
+        self.lock()
+            .execute_batch(PRICES)
+            .map_err(self.sql_err("price the hits"))?;
+        self.with_filter(
+            filter,
+            |c| {
+                format!(
+                    "WITH {} SELECT k, count(*), sum(hits), sum(misses), sum(miss_us),
+                       sum(saved_us), sum(unpriced), sum(cost_us),
+                       coalesce(sum(wall_us + saved_us), 0), coalesce(sum(wall_us + cost_us), 0),
+                       count(CASE WHEN restore = 'hit' THEN 1 END),
+                       count(CASE WHEN restore = 'miss' THEN 1 END),
+                       count(CASE WHEN restore = 'failed' THEN 1 END),
+                       count(CASE WHEN restore IS NULL OR restore = 'none' THEN 1 END)
+                     FROM w GROUP BY k ORDER BY k",
+                    jobs_cte(c, &k)
+                )
+            },
+            |r| {
+                Ok(Aggregate {
+                    key: r.get(0)?,
+                    jobs: r.get(1)?,
+                    hits: r.get(2)?,
+                    misses: r.get(3)?,
+                    miss_us: r.get(4)?,
+                    saved_us: r.get(5)?,
+                    unpriced_hits: r.get(6)?,
+                    cost_us: r.get(7)?,
+                    with_cache_us: r.get(8)?,
+                    without_cache_us: r.get(9)?,
+                    restore_hit: r.get(10)?,
+                    restore_miss: r.get(11)?,
+                    restore_failed: r.get(12)?,
+                    restore_none: r.get(13)?,
+                })
+            },
+        )
+    }
+
+    fn miss_by_cause(
+        &self,
+        filter: &Filter,
+        key: GroupKey,
+    ) -> Result<Vec<(String, String, i64)>, StoreError> {
+        let k = key.sql(Dialect::Sqlite);
+        self.with_filter(
+            filter,
+            |c| {
+                format!(
+                    "SELECT {k} AS k, m.cause, sum(m.time_us) FROM job_cause_time m
+                     JOIN jobs ON jobs.id = m.job WHERE {c} GROUP BY k, m.cause ORDER BY k, m.cause"
+                )
+            },
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+    }
+
+    fn percentiles(
+        &self,
+        filter: &Filter,
+        key: GroupKey,
+        metric: Metric,
+    ) -> Result<Vec<RankedValue>, StoreError> {
+        let k = key.sql(Dialect::Sqlite);
+        // Sorted by the value; returned as integers, divided by the caller.
+        let (x, num, den, present) = match metric {
+            Metric::HitRate => (
+                "CAST(hits AS REAL) / (hits + misses)",
+                "hits",
+                "hits + misses",
+                "hits + misses > 0",
+            ),
+            Metric::WallUs => ("wall_us", "wall_us", "1", "wall_us IS NOT NULL"),
+            Metric::RestoreUs => ("restore_us", "restore_us", "1", "restore_us IS NOT NULL"),
+        };
+        let ranks = LEVELS
+            .iter()
+            .map(|l| format!("min(n * {l} / 100, n - 1)"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        self.with_filter(
+            filter,
+            |c| {
+                format!(
+                    "SELECT k, rn, n, num, den FROM (
+                       SELECT {k} AS k, {num} AS num, {den} AS den,
+                         row_number() OVER (PARTITION BY {k} ORDER BY {x}) - 1 AS rn,
+                         count(*) OVER (PARTITION BY {k}) AS n
+                       FROM jobs WHERE {c} AND {present})
+                     WHERE rn IN ({ranks}) ORDER BY k, rn"
+                )
+            },
+            |r| {
+                Ok(RankedValue {
+                    key: r.get(0)?,
+                    rank: r.get(1)?,
+                    n: r.get(2)?,
+                    value: r.get::<_, i64>(3)? as f64 / r.get::<_, i64>(4)? as f64,
+                })
+            },
+        )
+    }
+
+    fn cause_runners(&self, filter: &Filter) -> Result<Vec<CauseRunner>, StoreError> {
+        let runner = GroupKey::Group(Dimension::Runner).sql(Dialect::Sqlite);
+        self.with_filter(
+            filter,
+            |c| {
+                format!(
+                    "WITH f AS (SELECT id, {runner} AS runner FROM jobs WHERE {c})
+                     SELECT kind, origin, f.runner, count(DISTINCT job), sum(misses), sum(time_us)
+                     FROM job_causes JOIN f ON f.id = job_causes.job
+                     GROUP BY kind, origin, f.runner ORDER BY kind, origin, f.runner"
+                )
+            },
+            |r| {
+                Ok(CauseRunner {
+                    kind: r.get(0)?,
+                    origin: r.get(1)?,
+                    runner: r.get(2)?,
+                    jobs: r.get(3)?,
+                    misses: r.get(4)?,
+                    time_us: r.get(5)?,
+                })
+            },
+        )
+    }
+
+    fn packages(&self, filter: &Filter, limit: i64) -> Result<Vec<PackageTotal>, StoreError> {
+        self.with_filter(
+            filter,
+            |c| {
+                format!(
+                    "SELECT p.package, p.mode, count(*), sum(m.duration_us), count(DISTINCT m.job)
+                     FROM job_misses m JOIN jobs ON jobs.id = m.job JOIN pkgs p ON p.id = m.pkg
+                     WHERE {c} GROUP BY p.package, p.mode
+                     ORDER BY sum(m.duration_us) DESC, p.package, p.mode LIMIT {limit}"
+                )
+            },
+            |r| {
+                Ok(PackageTotal {
+                    package: r.get(0)?,
+                    mode: r.get(1)?,
+                    misses: r.get(2)?,
+                    time_ms: us_to_ms(r.get(3)?),
+                    jobs: r.get(4)?,
+                })
+            },
+        )
+    }
+
+    fn groups(
+        &self,
+        filter: &Filter,
+        dim: Dimension,
+        limit: i64,
+    ) -> Result<Vec<String>, StoreError> {
+        let k = GroupKey::Group(dim).sql(Dialect::Sqlite);
+        self.with_filter(
+            filter,
+            |c| {
+                format!(
+                    "SELECT {k} AS k FROM jobs WHERE {c} GROUP BY k ORDER BY count(*) DESC, k
+                     LIMIT {limit}"
+                )
+            },
+            |r| r.get(0),
+        )
+    }
+}
