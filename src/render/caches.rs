@@ -90,11 +90,16 @@ fn modules_sentence(m: &ModuleCacheSection) -> Option<String> {
         "cold" => "the first run (empty module cache)".to_owned(),
         _ => cause.detail.clone(),
     };
+    // Fetch times come from `-x` `# get` lines only; without them there is no time to give.
+    let time = if m.downloads.iter().any(|d| d.ms.is_some()) {
+        format!(" ({})", seconds(m.download_ms))
+    } else {
+        String::new()
+    };
     Some(format!(
-        "{} module{} downloaded ({}): {why}",
+        "{} module{} downloaded{time}: {why}",
         m.downloaded,
         if m.downloaded == 1 { "" } else { "s" },
-        seconds(m.download_ms)
     ))
 }
 
