@@ -1,7 +1,8 @@
 //! `goattrib record`: runs the Go command with every signal switched on and writes a bundle.
 //!
 //! Adds `-x`, `-json` (Go >= 1.24 for build; not for vet, where it changes vet's own output),
-//! `-debug-actiongraph` and `-debug-trace`, sets `GODEBUG=gocachehash=1`, and passes the
+//! `-debug-actiongraph` and `-debug-trace`, sets `GODEBUG=gocachehash=1` (with
+//! `gocachetest=1` for `go test`, a fixed value: see `godebug_value`), and passes the
 //! output through as the plain text the user would have seen: JSON events are turned back
 //! into text, the `-x` command trace and the hash lines stay out of the terminal unless the
 //! user asked for `-x` (or `-json`) themselves. Last, the bundle's `manifest.json.gz`.
@@ -138,15 +139,10 @@ pub fn record(opts: &RecordOptions) -> Result<i32, RecordError> {
     args.extend(user_args.iter().cloned());
     write("command", format!("{}\n", opts.argv.join(" ")).as_bytes())?;
 
-    let godebug = match std::env::var("GODEBUG") {
-        Ok(v) if !v.is_empty() => format!("{v},gocachehash=1"),
-        _ => "gocachehash=1".to_owned(),
-    };
-    // Module list in parallel with the build: it costs the build nothing.
-    let modules = {
-        let program = program.clone();
-        thread::spawn(move || module_list(&program))
-    };
+    let user_godebug = std::env::var("GODEBUG").unwrap_or_default();
+    let godebug = godebug_value(&user_godebug, sub == "test");
+    // The user's own `gocachetest=1` shows its lines; the one record adds stays in the bundle.
+    let show_testcache = user_godebug.split(',').any(|s| s.trim() == "gocachetest=1");
     let mut command = Command::new(program);
     if let Some(p) = &profile_dir {
         command.env(crate::toolexec::PROFILE_DIR_ENV, p);
@@ -180,6 +176,9 @@ pub fn record(opts: &RecordOptions) -> Result<i32, RecordError> {
             // Hash lines and (old Go) the -x trace stay in the bundle.
             let text = String::from_utf8_lossy(line);
             let hidden = line.starts_with(b"HASH")
+                || (!show_testcache && line.starts_with(b"testcache: "))
+                // `# get <url>` is -x output too (web/http.go), printed on stderr even with -json.
+                || (!err_commands && line.starts_with(b"# get "))
                 || (!err_commands && is_command_line(&text, &mut in_heredoc));
             (!hidden).then(|| text.into_owned())
         })
@@ -201,7 +200,10 @@ pub fn record(opts: &RecordOptions) -> Result<i32, RecordError> {
         let json = serde_json::to_vec_pretty(&meta).unwrap_or_default();
         write(crate::model::history::CI_META_FILE, &json)?;
     }
-    if let Ok(Some(list)) = modules.join() {
+    // The module list runs after the build, not beside it: `go list -m all` fetches `.mod`
+    // and `.info` files into the same GOMODCACHE with its stderr dropped, so in parallel it
+    // took fetches the build's `-x` trace (`# get`) would otherwise show.
+    if let Some(list) = module_list(program) {
         write("modules.json", &list)?;
     }
     if let Some(vendored) = gomod.and_then(|m| Some(m.parent()?.join("vendor/modules.txt")))
@@ -220,6 +222,25 @@ pub fn record(opts: &RecordOptions) -> Result<i32, RecordError> {
         )?;
     }
     Ok(code)
+}
+
+/// The GODEBUG value `record` runs the Go command with: the user's settings, then
+/// `gocachehash=1` (and `gocachetest=1` for `go test`), always in this order. Go hashes
+/// GODEBUG into every test's inputs (test.go: `env GODEBUG` is the first input), so the
+/// value must not change from run to run, or no recorded result would ever be replayed.
+fn godebug_value(user: &str, test: bool) -> String {
+    let mut parts: Vec<&str> = user
+        .split(',')
+        .map(str::trim)
+        .filter(|s| {
+            !s.is_empty() && !s.starts_with("gocachehash=") && !s.starts_with("gocachetest=")
+        })
+        .collect();
+    if test {
+        parts.push("gocachetest=1");
+    }
+    parts.push("gocachehash=1");
+    parts.join(",")
 }
 
 /// `go1.27.3` → 27.
@@ -357,6 +378,21 @@ fn is_command_line(line: &str, in_heredoc: &mut bool) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn godebug_is_the_same_value_every_run_and_as_captured() {
+        // The captures ran with GODEBUG=gocachetest=1 and saw this value in HASH[getenv].
+        assert_eq!(
+            godebug_value("gocachetest=1", true),
+            "gocachetest=1,gocachehash=1"
+        );
+        assert_eq!(godebug_value("", true), "gocachetest=1,gocachehash=1");
+        assert_eq!(godebug_value("", false), "gocachehash=1");
+        assert_eq!(
+            godebug_value("http2debug=1,gocachehash=1", true),
+            "http2debug=1,gocachetest=1,gocachehash=1"
+        );
+    }
 
     #[test]
     fn turns_json_events_back_into_plain_text() {

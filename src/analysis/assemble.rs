@@ -41,6 +41,7 @@ pub fn assemble(mut inputs: Inputs) -> BuildData {
         );
         inputs.go_output.push(out);
     }
+    let caches = super::testcache::evidence(&mut inputs);
     let hashes = merge_hashes(&mut inputs);
     let xtrace = best_xtrace(&mut inputs);
     let failed_packages: Vec<String> = inputs
@@ -163,6 +164,7 @@ pub fn assemble(mut inputs: Inputs) -> BuildData {
         },
         inputs: key_inputs,
         job,
+        caches,
     }
 }
 

@@ -20,6 +20,8 @@ pub struct ReportGates {
     pub max_critical_path: Option<Limit>,
     /// Cause kinds no miss may have.
     pub forbid_causes: Vec<CauseKind>,
+    /// Most test packages allowed to run instead of replaying a cached result.
+    pub max_test_reruns: Option<usize>,
 }
 
 /// A duration limit and its spelling on the command line.
@@ -35,6 +37,7 @@ impl ReportGates {
             && self.max_misses.is_none()
             && self.max_critical_path.is_none()
             && self.forbid_causes.is_empty()
+            && self.max_test_reruns.is_none()
     }
 
     /// Checks every gate that was asked for, in a fixed order.
@@ -94,6 +97,25 @@ impl ReportGates {
                 measure: GateMeasure::ForbiddenCause {
                     kind,
                     misses: hits.len(),
+                    packages,
+                },
+            });
+        }
+        if let Some(max) = self.max_test_reruns {
+            // No `go test` results: nothing ran, the gate passes.
+            let packages: Vec<String> = report
+                .tests
+                .iter()
+                .flat_map(|t| t.results.iter())
+                .filter(|r| r.cause.is_some())
+                .map(|r| r.package.clone())
+                .collect();
+            out.push(GateOutcome {
+                name: format!("max-test-reruns {max}"),
+                passed: packages.len() <= max,
+                measure: GateMeasure::TestReruns {
+                    ran: packages.len(),
+                    max,
                     packages,
                 },
             });

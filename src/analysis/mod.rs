@@ -11,9 +11,11 @@ pub mod dashboard;
 pub mod gate;
 pub mod graph;
 pub mod job;
+pub mod modcache;
 pub mod profile;
 mod report;
 pub mod spans;
+pub mod testcache;
 
 pub use assemble::assemble;
 pub use report::analyze;

@@ -61,6 +61,14 @@ pub fn analyze(current: &BuildData, baseline: Option<&BuildData>) -> Report {
     );
 
     let cause_rows = cause_stats(actions, &causes);
+    let tests = super::testcache::tests_section(current, baseline, &causes);
+    warnings.extend(super::testcache::baseline_warning(current, baseline));
+    let module_cache = super::modcache::module_cache_section(current, baseline);
+    warnings.extend(
+        module_cache
+            .as_ref()
+            .and_then(super::modcache::gomodcache_warning),
+    );
     Report {
         schema: REPORT_SCHEMA,
         build: BuildSection {
@@ -124,6 +132,8 @@ pub fn analyze(current: &BuildData, baseline: Option<&BuildData>) -> Report {
             .collect(),
         warnings,
         inputs: build.meta.inputs.clone(),
+        tests,
+        module_cache,
         baseline: baseline.map(|b| BaselineSection {
             inputs: b.build.meta.inputs.clone(),
             go_version: b.build.meta.go_version.clone(),

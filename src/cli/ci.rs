@@ -53,6 +53,10 @@ pub struct CiArgs {
     #[arg(long, value_name = "N", env = "GOATTRIB_MAX_MISSES", help_heading = GATES,
           value_parser = |s: &str| unset_or(s, |s| s.trim().parse::<usize>().map_err(|e| e.to_string())))]
     pub max_misses: Option<Unset<usize>>,
+    /// Fail when more than N test packages ran instead of replaying their cached result.
+    #[arg(long, value_name = "N", env = "GOATTRIB_MAX_TEST_RERUNS", help_heading = GATES,
+          value_parser = |s: &str| unset_or(s, |s| s.trim().parse::<usize>().map_err(|e| e.to_string())))]
+    pub max_test_reruns: Option<Unset<usize>>,
     /// Fail when the critical path is longer than this (Go duration syntax: 90s, 1m30s).
     #[arg(long, value_name = "DURATION", env = "GOATTRIB_MAX_CRITICAL_PATH",
           value_parser = |s: &str| unset_or(s, super::report::duration_arg), help_heading = GATES)]
@@ -121,6 +125,7 @@ pub fn run(args: CiArgs) -> Result<Outcome, Error> {
         quiet: false,
         min_hit_rate: args.min_hit_rate.and_then(|u| u.0),
         max_misses: args.max_misses.and_then(|u| u.0),
+        max_test_reruns: args.max_test_reruns.and_then(|u| u.0),
         max_critical_path: args.max_critical_path.clone().and_then(|u| u.0),
         forbid_cause: args.forbid_cause.iter().filter_map(|u| u.0).collect(),
     };

@@ -94,6 +94,14 @@ pub struct ReportArgs {
         help_heading = "Gates (each failed gate: exit 3 after writing everything, a failed JUnit case)"
     )]
     pub forbid_cause: Vec<CauseKind>,
+    /// Fail when more than N test packages ran instead of replaying their cached result
+    /// (`go test`; the report's "tests" section says why each ran).
+    #[arg(
+        long,
+        value_name = "N",
+        help_heading = "Gates (each failed gate: exit 3 after writing everything, a failed JUnit case)"
+    )]
+    pub max_test_reruns: Option<usize>,
 }
 
 pub(super) fn hit_rate_arg(s: &str) -> Result<f64, String> {
@@ -123,6 +131,7 @@ impl ReportArgs {
             max_misses: self.max_misses,
             max_critical_path: self.max_critical_path.clone(),
             forbid_causes: forbid,
+            max_test_reruns: self.max_test_reruns,
         }
     }
 }

@@ -4,8 +4,9 @@
 //!
 //! Each line is routed once: a JSON event (`cmd/go/internal/work/shell.go` BuildEvent,
 //! `cmd/test2json` TestEvent) carries `-x` text in `Output`, which goes to [`super::xtext`];
-//! `HASH` lines go to [`super::hashlog`]; everything else is offered to the `-x` parser, which
-//! ignores what it does not know. Nothing here decides hits or misses.
+//! `HASH` lines go to [`super::hashlog`]; `testcache:`, `go: downloading`, `# get` and plain
+//! test result lines to [`super::testcache`]; everything else is offered to the `-x` parser,
+//! which ignores what it does not know. Nothing here decides hits or misses.
 
 use std::borrow::Cow;
 use std::io::BufRead;
@@ -15,6 +16,7 @@ use serde::Deserialize;
 use super::hashlog::{HashLog, HashLogBuilder};
 use super::xtext::{XTextBuilder, XTrace};
 use super::{LineReader, MAX_LINE_BYTES};
+use crate::model::{CacheEvidence, TestOutcome, TestPackageResult};
 
 /// Borrowed where the JSON has no escapes: most fields of most events.
 #[derive(Debug, Deserialize)]
@@ -52,6 +54,9 @@ pub struct GoOutput {
     /// Packages that had a `build-fail` event.
     pub build_failed: Vec<String>,
     pub tests: Vec<TestResult>,
+    /// Test and module cache evidence: `testcache:` lines, `HASH[testInputs]` blocks,
+    /// package results (events or plain text), module downloads and fetches.
+    pub caches: CacheEvidence,
     pub json_events: u64,
     /// Lines that looked like JSON but did not decode, with the first one's line number.
     pub bad_json_lines: u64,
@@ -63,6 +68,11 @@ impl GoOutput {
     pub fn is_empty(&self) -> bool {
         self.json_events == 0 && self.hashes.is_empty() && self.xtrace.is_empty()
     }
+
+    /// Also nothing about the test or module caches.
+    pub fn says_nothing(&self) -> bool {
+        self.is_empty() && self.caches.is_empty()
+    }
 }
 
 #[derive(Default)]
@@ -71,6 +81,7 @@ pub struct GoOutputBuilder {
     hashes: HashLogBuilder,
     out: GoOutput,
     cached_packages: Vec<String>,
+    no_test_files: Vec<String>,
 }
 
 impl GoOutputBuilder {
@@ -95,6 +106,9 @@ impl GoOutputBuilder {
                     self.out.first_bad_json_line.get_or_insert(line_no);
                 }
             }
+            return;
+        }
+        if super::testcache::feed(&mut self.out.caches, line) {
             return;
         }
         if !self.hashes.feed(line, line_no) {
@@ -129,6 +143,13 @@ impl GoOutputBuilder {
             "output" if e.output.as_deref().is_some_and(|o| o.contains("(cached)")) => {
                 self.cached_packages.push(package);
             }
+            "output"
+                if e.output
+                    .as_deref()
+                    .is_some_and(|o| o.contains("[no test files]")) =>
+            {
+                self.no_test_files.push(package);
+            }
             "pass" | "fail" | "skip" => self.out.tests.push(TestResult {
                 package,
                 action: action.to_owned(),
@@ -145,6 +166,28 @@ impl GoOutputBuilder {
         }
         self.out.xtrace = self.xtext.finish();
         self.out.hashes = self.hashes.finish();
+        self.out.caches.test_inputs = std::mem::take(&mut self.out.hashes.test_inputs);
+        // test2json results take the place of any plain-text line for the same package.
+        let plain = std::mem::take(&mut self.out.caches.results);
+        for t in &self.out.tests {
+            let outcome = match t.action.as_str() {
+                "fail" => TestOutcome::Fail,
+                "skip" if self.no_test_files.contains(&t.package) => TestOutcome::NoTestFiles,
+                "skip" => TestOutcome::Skip,
+                _ => TestOutcome::Pass,
+            };
+            self.out.caches.results.push(TestPackageResult {
+                package: t.package.clone(),
+                outcome,
+                elapsed_ms: t.elapsed_ms,
+                cached: t.cached,
+            });
+        }
+        for r in plain {
+            if !self.out.tests.iter().any(|t| t.package == r.package) {
+                self.out.caches.results.push(r);
+            }
+        }
         self.out
     }
 }
@@ -153,6 +196,8 @@ impl GoOutputBuilder {
 pub(crate) fn sniff(head: &str) -> bool {
     head.lines().take(200).any(|l| {
         l.starts_with("HASH[")
+            || l.starts_with("testcache: ")
+            || l.starts_with("go: downloading ")
             || l.starts_with("WORK=")
             || l.starts_with("mkdir -p $WORK")
             || l.starts_with("{\"ImportPath\"")

@@ -28,6 +28,7 @@ pub mod otlp;
 mod parse;
 pub mod pprof;
 mod sniff;
+pub mod testcache;
 pub(crate) mod timestamp;
 pub mod xtext;
 

@@ -173,7 +173,7 @@ pub fn parse_file_with(
                 source: source.clone(),
                 message: m.clone(),
             }));
-            let go = go.map(|b| b.finish()).filter(|o| !o.is_empty());
+            let go = go.map(|b| b.finish()).filter(|o| !o.says_nothing());
             Parsed::GitLabTrace(Box::new(trace), go.map(Box::new))
         }
         InputKind::Manifest => Parsed::Manifest(Box::new(

@@ -156,4 +156,6 @@ pub struct BuildData {
     pub build: Build,
     pub inputs: KeyInputs,
     pub job: Option<JobTrace>,
+    /// What the Go command said about the test and module caches (not in manifests yet).
+    pub caches: super::CacheEvidence,
 }

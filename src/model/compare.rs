@@ -43,7 +43,31 @@ pub struct Comparison {
     pub modules: Vec<ModuleDelta>,
     /// Both sides ran in GitLab jobs whose traces were given.
     pub job: Option<JobDelta>,
+    /// Test packages HEAD ran that BASE replayed from the test cache (or did not run).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub new_test_reruns: Vec<NewTestRerun>,
+    /// Module versions HEAD downloaded that BASE did not.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub new_downloads: Vec<NewDownload>,
     pub warnings: Vec<String>,
+}
+
+/// A test package HEAD re-ran, with HEAD's cause (`binary`, `env`, `file`, ...).
+#[derive(Debug, Clone, Serialize)]
+pub struct NewTestRerun {
+    pub package: String,
+    pub kind: String,
+    pub detail: String,
+    pub changed: Vec<String>,
+}
+
+/// A module version HEAD downloaded, with the cause of HEAD's downloads.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewDownload {
+    pub module: String,
+    pub version: String,
+    pub cause: String,
+    pub detail: String,
 }
 
 /// One side's headline numbers.

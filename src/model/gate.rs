@@ -44,6 +44,12 @@ pub enum GateMeasure {
     },
     /// `compare --max-new-misses`.
     NewMisses { count: usize, max: usize },
+    /// `--max-test-reruns`: test packages that ran (not `(cached)`), and which (sorted).
+    TestReruns {
+        ran: usize,
+        max: usize,
+        packages: Vec<String>,
+    },
     /// `profile diff --max-regression`: the functions or packages over the limit, in words.
     Regression { failures: Vec<String> },
 }

@@ -6,6 +6,7 @@
 //! - `inputs`: classified cache-key inputs;
 //! - `job`: what a GitLab job trace says;
 //! - `gate`: checked gates;
+//! - `testcache`: the test result cache and module downloads (evidence and report sections);
 //! - `report`, `compare`: the JSON contracts `goattrib.report/v1`, `goattrib.compare/v1`;
 //! - `profile`, `spans`: pprof profiles and OpenTelemetry spans (`goattrib.profile/v1`).
 
@@ -20,6 +21,7 @@ mod mode;
 pub mod profile;
 mod report;
 pub mod spans;
+mod testcache;
 
 pub use build::*;
 pub use cause::*;
@@ -28,6 +30,7 @@ pub use inputs::*;
 pub use job::JobTrace;
 pub use mode::Mode;
 pub use report::*;
+pub use testcache::*;
 
 /// An error and its causes on one line (`failed to read `x`: permission denied`), for
 /// where an error becomes a warning in a report rather than a message with a cause chain.

@@ -28,6 +28,12 @@ pub struct Report {
     pub baseline: Option<BaselineSection>,
     /// The GitLab job the build ran in, when its trace was given.
     pub job: Option<JobSection>,
+    /// `go test` results and why each ran (absent when the command ran no tests).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tests: Option<super::TestsSection>,
+    /// Module downloads and their cause (absent when nothing was downloaded).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub module_cache: Option<super::ModuleCacheSection>,
 }
 
 pub use super::job::{CacheOpKind, CacheOpOutcome, JobOutcome};

@@ -76,5 +76,14 @@ pub fn message(gate: &GateOutcome) -> String {
             "{count} new cache misses (hit in BASE, missed in HEAD) {} {max} allowed",
             cmp(count <= max, "<=", ">")
         ),
+        GateMeasure::TestReruns { ran, max, packages } => format!(
+            "{ran} test package(s) ran instead of replaying a cached result {} {max} allowed{}",
+            cmp(ran <= max, "<=", ">"),
+            if packages.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", packages.join(", "))
+            }
+        ),
     }
 }

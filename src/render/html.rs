@@ -125,6 +125,7 @@ fn page(w: &mut W, r: &Report, x: &Page<'_>) -> Result<()> {
                     crate::render::profile::html::section(w, x.compiler)?;
                 }
                 modules(w, r)?;
+                test_and_module_caches(w, r)?;
                 critical_path(w, r)?;
                 if let Some(job) = &r.job {
                     job_section(w, job)?;
@@ -460,6 +461,64 @@ fn modules(w: &mut W, r: &Report) -> Result<()> {
         }
         Ok(())
     })
+}
+
+/// `go test` results and module downloads, each with why (`render::caches` words).
+fn test_and_module_caches(w: &mut W, r: &Report) -> Result<()> {
+    let Some(headline) = crate::render::caches::headline(r) else {
+        return Ok(());
+    };
+    el(w, "h2", &[], "Test results and module downloads")?;
+    el(w, "p", &[], &headline)?;
+    if let Some(t) = &r.tests {
+        node(w, "table", &[], |w| {
+            head(w, &["test package", "result", "time", "why it ran"])?;
+            for x in &t.results {
+                node(w, "tr", &[], |w| {
+                    el(w, "td", &[("class", "pkg")], &x.package)?;
+                    let result = match (x.outcome, x.cached) {
+                        (crate::model::TestOutcome::NoTestFiles, _) => "no test files",
+                        (crate::model::TestOutcome::Fail, _) => "FAIL",
+                        (crate::model::TestOutcome::Skip, _) => "skip",
+                        (_, true) => "ok (cached)",
+                        (_, false) => "ok",
+                    };
+                    el(w, "td", &[], result)?;
+                    let time = x.elapsed_ms.map_or("-".into(), |ms| seconds(ms as f64));
+                    el(w, "td", &[("class", "n")], &time)?;
+                    let why = x
+                        .cause
+                        .as_ref()
+                        .map_or(String::new(), |c| format!("{}: {}", c.kind, c.detail));
+                    el(w, "td", &[], &why)
+                })?;
+            }
+            Ok(())
+        })?;
+    }
+    if let Some(m) = r.module_cache.as_ref().filter(|m| !m.downloads.is_empty()) {
+        node(w, "table", &[], |w| {
+            head(w, &["module", "version", "files", "time"])?;
+            for d in &m.downloads {
+                node(w, "tr", &[], |w| {
+                    el(w, "td", &[("class", "pkg")], &d.module)?;
+                    el(w, "td", &[], &d.version)?;
+                    el(w, "td", &[("class", "n")], &d.files.to_string())?;
+                    el(
+                        w,
+                        "td",
+                        &[("class", "n")],
+                        &d.ms.map_or("-".into(), seconds),
+                    )
+                })?;
+            }
+            Ok(())
+        })?;
+        if let Some(c) = &m.cause {
+            el(w, "p", &[], &format!("{}: {}", c.kind, c.detail))?;
+        }
+    }
+    Ok(())
 }
 
 fn critical_path(w: &mut W, r: &Report) -> Result<()> {

@@ -93,6 +93,28 @@ pub fn write(report: &Report) -> String {
             .map(|(k, ms)| (vec![("cause", k)], ms / 1000.0))
             .collect(),
     });
+    if let Some(t) = &report.tests {
+        families.push(Family {
+            name: "goattrib_test_cache_rate",
+            unit: None,
+            help: "Fraction of test packages whose result was replayed from the Go test cache.",
+            samples: t.cache_rate.map(|r| (vec![], r)).into_iter().collect(),
+        });
+        families.push(Family {
+            name: "goattrib_tests_ran",
+            unit: None,
+            help: "Test packages that ran instead of replaying a cached result.",
+            samples: vec![(vec![], t.ran as f64)],
+        });
+    }
+    if let Some(m) = &report.module_cache {
+        families.push(Family {
+            name: "goattrib_modules_downloaded",
+            unit: None,
+            help: "Module versions downloaded into GOMODCACHE by the Go command.",
+            samples: vec![(vec![], m.downloaded as f64)],
+        });
+    }
     let mut out = String::new();
     for f in &families {
         let _ = writeln!(out, "# TYPE {} gauge", f.name);

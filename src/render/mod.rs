@@ -3,6 +3,7 @@
 //! nothing; words and colours live here. A file of an output folder is a [`Render`]er,
 //! listed in `out.rs`; adding one touches its file, that list and a test.
 
+pub mod caches;
 pub mod compare;
 pub mod dashboard;
 pub mod gate;

@@ -137,6 +137,7 @@ pub fn write(report: &Report, out: &mut dyn Write, opts: &TableOptions) -> std::
     if let Some(job) = &report.job {
         write_job(job, out, opts)?;
         if report.actions.is_empty() {
+            crate::render::caches::write_table(report, out, opts)?;
             return write_warnings(report, out);
         }
     }
@@ -311,6 +312,7 @@ pub fn write(report: &Report, out: &mut dyn Write, opts: &TableOptions) -> std::
         )?;
     }
 
+    crate::render::caches::write_table(report, out, opts)?;
     if !b.diagnostics.is_empty() {
         writeln!(out, "\nCompiler messages")?;
         for d in b.diagnostics.iter().take(40) {

@@ -7,6 +7,7 @@
 //! renders: the result is the [`Comparison`] contract.
 
 mod attribute;
+mod caches;
 pub mod gate;
 mod load;
 pub mod side;
@@ -370,6 +371,11 @@ pub fn compare(base: &Side, head: &Side, mut warnings: Vec<String>) -> Compariso
         removed,
         modules: module_deltas(base, head),
         job: job_delta(base, head, &mut warnings),
+        new_test_reruns: caches::new_test_reruns(base.tests.as_ref(), head.tests.as_ref()),
+        new_downloads: caches::new_downloads(
+            base.module_cache.as_ref(),
+            head.module_cache.as_ref(),
+        ),
         warnings,
     }
 }

@@ -24,6 +24,10 @@ pub struct Side {
     pub job: Option<JobView>,
     #[serde(default)]
     pub warnings: Vec<String>,
+    #[serde(default)]
+    pub tests: Option<super::caches::TestsView>,
+    #[serde(default)]
+    pub module_cache: Option<super::caches::ModuleCacheView>,
     /// What was read; set by the loader.
     #[serde(skip)]
     pub source: String,

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use super::gostring::unquote_lossy;
-use crate::model::{Input, KeyInputs};
+use crate::model::{Input, KeyInputs, TestInput, TestInputsBlock};
 
 mod classify;
 mod split;
@@ -40,6 +40,9 @@ pub struct HashLog {
     pub first_malformed_line: Option<u64>,
     /// Groups of interleaved blocks of one key whose split no sum proved (split by a guess).
     pub unproven_splits: u64,
+    /// `HASH[testInputs]` blocks in order (`go test`'s result-cache inputs, test.go
+    /// `computeTestInputsID`): one key for every package, so kept apart from `records`.
+    pub test_inputs: Vec<TestInputsBlock>,
 }
 
 impl HashLog {
@@ -85,8 +88,10 @@ pub fn classify_record(r: &HashRecord) -> Vec<Input> {
 }
 
 /// Keys whose inputs say nothing about a build miss: `moduleIndex` hashes file mtimes.
+/// `getenv`, `open` and `stat` hash one test input each (nested inside a `testInputs`
+/// block); `getenv` prints environment values in clear, so they are never kept.
 fn is_ignored_key(key: &str) -> bool {
-    key == "moduleIndex"
+    matches!(key, "moduleIndex" | "getenv" | "open" | "stat")
 }
 
 /// The blocks of one key still being printed.
@@ -123,6 +128,10 @@ impl HashLogBuilder {
         let key = &rest[..close];
         let tail = &rest[close + 1..];
         if is_ignored_key(key) {
+            return true;
+        }
+        if key == "testInputs" {
+            self.test_inputs_line(tail, line_no);
             return true;
         }
         let event = if tail.is_empty() {
@@ -214,6 +223,46 @@ impl HashLogBuilder {
                 inputs,
                 sum,
             }));
+    }
+
+    /// A `HASH[testInputs]` line: a bare header opens a block, `"<op> <name> <hash>\n"` is
+    /// one input, a 64-hex sum closes the block (a too-new file leaves it open).
+    fn test_inputs_line(&mut self, tail: &str, line_no: u64) {
+        let blocks = &mut self.log.test_inputs;
+        if tail.is_empty() {
+            blocks.push(TestInputsBlock::default());
+            return;
+        }
+        let Some(value) = tail.strip_prefix(": ") else {
+            self.malformed(line_no);
+            return;
+        };
+        if blocks.last().is_none_or(|b| b.sum.is_some()) {
+            blocks.push(TestInputsBlock::default());
+        }
+        let Some(block) = blocks.last_mut() else {
+            return;
+        };
+        if value.starts_with('"') {
+            let Some(input) = unquote_lossy(value) else {
+                self.malformed(line_no);
+                return;
+            };
+            let input = input.trim_end_matches('\n');
+            if let Some((op, rest)) = input.split_once(' ')
+                && let Some((name, hash)) = rest.rsplit_once(' ')
+            {
+                block.inputs.push(TestInput {
+                    op: op.to_owned(),
+                    name: name.to_owned(),
+                    hash: hash.to_owned(),
+                });
+            }
+        } else if value.len() == 64 && value.bytes().all(|c| c.is_ascii_hexdigit()) {
+            block.sum = Some(value.to_owned());
+        } else {
+            self.malformed(line_no);
+        }
     }
 
     fn malformed(&mut self, line_no: u64) {
@@ -368,6 +417,32 @@ mod tests {
         let log = parse("HASH[build x\nHASH[build x]: \"unterminated\\\nHASH[build x]: zz\n");
         assert_eq!(log.malformed, 3);
         assert_eq!(log.first_malformed_line, Some(1));
+    }
+
+    #[test]
+    fn keeps_test_inputs_blocks_apart_and_never_an_env_value() {
+        let log = parse(concat!(
+            "HASH[testInputs]\n",
+            "HASH[testInputs]: \"go1.27.3\"\n",
+            "HASH[getenv]\n",
+            "HASH[getenv]: \"\\x01\"\n",
+            "HASH[getenv]: \"s3cr3t\"\n",
+            "HASH[getenv]: 03baa8ec10e7f0dc2f24ccb9fb05b89f0363b88b0c9861a26a80dcccb444a7f4\n",
+            "HASH[testInputs]: \"env TOKEN 03baa8ec10e7f0dc2f24ccb9fb05b89f0363b88b0c9861a26a80dcccb444a7f4\\n\"\n",
+            "HASH[testInputs]: 589da0aa767647d5b624e7bb531152b146201ae416b24d4471575943da1c8731\n",
+            "HASH[testInputs]\n",
+            "HASH[testInputs]: \"go1.27.3\"\n",
+        ));
+        assert!(log.records.is_empty());
+        assert_eq!(log.test_inputs.len(), 2);
+        let b = &log.test_inputs[0];
+        assert_eq!(
+            (b.inputs[0].op.as_str(), b.inputs[0].name.as_str()),
+            ("env", "TOKEN")
+        );
+        assert_eq!(b.sum.as_deref().map(|s| &s[..4]), Some("589d"));
+        assert!(log.test_inputs[1].sum.is_none());
+        assert!(!format!("{log:?}").contains("s3cr3t"));
     }
 
     #[test]

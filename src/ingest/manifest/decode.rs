@@ -178,6 +178,7 @@ pub(super) fn from_stored(s: Stored) -> Result<BuildData, ManifestError> {
         },
         inputs,
         job: s.job.map(load_job),
+        caches: Default::default(),
     })
 }
 

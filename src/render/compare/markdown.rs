@@ -160,6 +160,7 @@ pub fn write(c: &Comparison) -> String {
             md.push('\n');
         }
     }
+    md.push_str(&crate::render::caches::compare_markdown(c));
     if !c.warnings.is_empty() {
         md.push_str(&format!(
             "<details><summary>{} warnings</summary>\n\n",

@@ -212,6 +212,7 @@ pub fn write(c: &Comparison, out: &mut dyn Write, opts: &TableOptions) -> std::i
             writeln!(out, "{t}")?;
         }
     }
+    crate::render::caches::write_compare_table(c, out, opts)?;
     if !c.warnings.is_empty() {
         writeln!(out, "\nWarnings")?;
         for w in &c.warnings {
