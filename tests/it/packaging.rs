@@ -39,13 +39,20 @@ fn completions_and_man_page() {
     let o = bin().arg("man").output().expect("runs");
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(0));
-    assert!(out.contains(".TH goattrib 1") && out.contains("goattrib\\-ci"), "{out}");
+    assert!(
+        out.contains(".TH goattrib 1") && out.contains("goattrib\\-ci"),
+        "{out}"
+    );
 }
 
 #[test]
 fn crate_metadata_licences_and_dockerfile() {
     let toml = std::fs::read_to_string(root().join("Cargo.toml")).expect("Cargo.toml");
-    for line in ["license = \"MIT OR Apache-2.0\"", "rust-version = ", "description = "] {
+    for line in [
+        "license = \"MIT OR Apache-2.0\"",
+        "rust-version = ",
+        "description = ",
+    ] {
         assert!(toml.contains(line), "Cargo.toml lacks {line}");
     }
     for f in ["LICENSE-MIT", "LICENSE-APACHE"] {
@@ -54,5 +61,7 @@ fn crate_metadata_licences_and_dockerfile() {
     let docker = std::fs::read_to_string(root().join("Dockerfile")).expect("Dockerfile");
     assert!(docker.contains("FROM rust:1-bookworm AS build"));
     assert!(docker.contains("FROM golang:1.27-bookworm"));
-    assert!(docker.contains("COPY --from=build /src/target/release/goattrib /usr/local/bin/goattrib"));
+    assert!(
+        docker.contains("COPY --from=build /src/target/release/goattrib /usr/local/bin/goattrib")
+    );
 }
