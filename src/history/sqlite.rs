@@ -126,10 +126,8 @@ impl Sqlite {
         }
         {
             let conn = store.lock();
-            conn.execute_batch(
-                "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536",
-            )
-            .map_err(err("enable foreign keys"))?;
+            conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768")
+                .map_err(err("enable foreign keys"))?;
             if create {
                 // WAL: readers never block the writer, and a killed writer loses only its
                 // own open transaction.
