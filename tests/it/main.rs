@@ -16,3 +16,4 @@ mod report_out;
 mod scale;
 mod scenarios;
 mod svg_charts;
+mod totals;
