@@ -99,6 +99,8 @@ pub fn run(args: CompareArgs) -> Result<Outcome, Error> {
                 &table::TableOptions {
                     top: args.top,
                     width: args.width,
+                    all: false,
+                    full_critical_path: false,
                 },
             ),
         };

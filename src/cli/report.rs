@@ -20,6 +20,13 @@ pub enum Format {
     Json,
 }
 
+/// How much of the critical path the table shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CriticalPath {
+    Folded,
+    Full,
+}
+
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// Bundle directories and files of the build to analyse.
@@ -33,8 +40,15 @@ pub struct ReportArgs {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Rows in the "top misses" table.
-    #[arg(long, default_value_t = 15)]
+    #[arg(long, default_value_t = 10)]
     pub top: usize,
+    /// Show everything in the table: every cause row, every miss, every critical-path step
+    /// (by default the long tails are folded into one line each; JSON is always complete).
+    #[arg(long)]
+    pub all: bool,
+    /// The critical path in the table: its costliest steps (`folded`) or every step.
+    #[arg(long, value_enum, default_value_t = CriticalPath::Folded, value_name = "HOW")]
+    pub critical_path: CriticalPath,
     /// Table width in columns (default: the terminal's).
     #[arg(long)]
     pub width: Option<u16>,
@@ -239,6 +253,8 @@ fn print(report: &crate::model::Report, args: &ReportArgs) -> Result<(), Error> 
             &TableOptions {
                 top: args.top,
                 width: args.width,
+                all: args.all,
+                full_critical_path: args.critical_path == CriticalPath::Full,
             },
         ),
     };
