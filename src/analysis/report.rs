@@ -53,11 +53,14 @@ pub fn analyze(current: &BuildData, baseline: Option<&BuildData>) -> Report {
     let first_start = actions.iter().filter_map(|a| a.start_ns).min();
 
     let packages = counts(actions.iter().filter(|a| a.is_package_build()));
+    // Every miss with a cause, the tool steps run for a package (cgo compile, asm) too:
+    // the same actions the cause rows add up, so the total is the sum of its rows.
     let miss_ns = saturating_sum(
         actions
             .iter()
-            .filter(|a| a.cache == CacheOutcome::Miss && a.hash_key().is_some())
-            .filter_map(|a| a.duration_ns),
+            .zip(&causes)
+            .filter(|(a, c)| a.cache == CacheOutcome::Miss && c.is_some())
+            .filter_map(|(a, _)| a.duration_ns),
     );
 
     let cause_rows = cause_stats(actions, &causes);

@@ -121,6 +121,8 @@ pub fn run(args: CiArgs) -> Result<Outcome, Error> {
         top: args.top,
         width: args.width,
         wide: args.wide,
+        all: false,
+        critical_path: super::report::CriticalPath::Folded,
         out: Some(args.out.clone()),
         quiet: false,
         min_hit_rate: args.min_hit_rate.and_then(|u| u.0),

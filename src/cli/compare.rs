@@ -9,7 +9,7 @@ use crate::analysis::compare::gate::{CompareGates, Slowdown, parse_slowdown};
 use crate::error::{Error, Outcome};
 use crate::render::compare::{json, markdown, table};
 use crate::render::out::write_folder;
-use crate::render::terminal::{Printable, Style};
+use crate::render::terminal::{Fold, Printable, Style};
 
 const GATES: &str =
     "Gates (each failed gate: exit 3 after writing everything, a failed JUnit case)";
@@ -97,10 +97,14 @@ pub fn run(args: CompareArgs) -> Result<Outcome, Error> {
             CompareFormat::Json => Style::Json,
             _ => Style::Text,
         };
-        let mut out = Printable::new(
-            std::io::BufWriter::with_capacity(64 * 1024, stdout.lock()),
-            style,
-        );
+        let width = super::width::table_width(args.width, args.wide);
+        let buffered = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+        // Free text around the tables folds to the same width as the tables.
+        let inner: Box<dyn Write> = match (args.format, width) {
+            (CompareFormat::Table, Some(w)) => Box::new(Fold::new(buffered, usize::from(w))),
+            _ => Box::new(buffered),
+        };
+        let mut out = Printable::new(inner, style);
         let written = match args.format {
             CompareFormat::Json => json::write(&c, &mut out),
             CompareFormat::Markdown => out.write_all(markdown::write(&c).as_bytes()),
@@ -109,7 +113,9 @@ pub fn run(args: CompareArgs) -> Result<Outcome, Error> {
                 &mut out,
                 &table::TableOptions {
                     top: args.top,
-                    width: super::width::table_width(args.width, args.wide),
+                    width,
+                    all: false,
+                    full_critical_path: false,
                 },
             ),
         };

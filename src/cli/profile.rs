@@ -117,7 +117,9 @@ fn rate_arg(s: &str) -> Result<f64, String> {
 fn table_opts(c: &Common) -> TableOptions {
     TableOptions {
         top: c.top,
-        width: c.width,
+        width: super::width::table_width(c.width, false),
+        all: false,
+        full_critical_path: false,
     }
 }
 

@@ -9,7 +9,7 @@ use crate::analysis::gate::{self, Limit, ReportGates};
 use crate::error::{Error, Outcome};
 use crate::model::CauseKind;
 use crate::model::GateOutcome;
-use crate::render::terminal::{Printable, Style};
+use crate::render::terminal::{Fold, Printable, Style};
 use crate::render::{self, table::TableOptions};
 
 /// `--format` values.
@@ -19,6 +19,13 @@ pub enum Format {
     Table,
     /// One JSON object (`goattrib.report/v1`).
     Json,
+}
+
+/// How much of the critical path the table shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CriticalPath {
+    Folded,
+    Full,
 }
 
 #[derive(Debug, Args)]
@@ -34,8 +41,15 @@ pub struct ReportArgs {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Rows in the "top misses" table.
-    #[arg(long, default_value_t = 15)]
+    #[arg(long, default_value_t = 10)]
     pub top: usize,
+    /// Show everything in the table: every cause row, every miss, every critical-path step
+    /// (by default the long tails are folded into one line each; JSON is always complete).
+    #[arg(long)]
+    pub all: bool,
+    /// The critical path in the table: its costliest steps (`folded`) or every step.
+    #[arg(long, value_enum, default_value_t = CriticalPath::Folded, value_name = "HOW")]
+    pub critical_path: CriticalPath,
     /// Table width in columns (default: COLUMNS, else the terminal's, else 120).
     #[arg(long)]
     pub width: Option<u16>,
@@ -263,10 +277,14 @@ fn print(report: &crate::model::Report, args: &ReportArgs) -> Result<(), Error> 
         Format::Json => Style::Json,
         _ => Style::Text,
     };
-    let mut out = Printable::new(
-        std::io::BufWriter::with_capacity(64 * 1024, stdout.lock()),
-        style,
-    );
+    let width = super::width::table_width(args.width, args.wide);
+    let buffered = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+    // Free text around the tables folds to the same width as the tables.
+    let inner: Box<dyn Write> = match (args.format, width) {
+        (Format::Table, Some(w)) => Box::new(Fold::new(buffered, usize::from(w))),
+        _ => Box::new(buffered),
+    };
+    let mut out = Printable::new(inner, style);
     let written = match args.format {
         Format::Json => render::json::write(report, &mut out),
         Format::Table => render::table::write(
@@ -274,7 +292,9 @@ fn print(report: &crate::model::Report, args: &ReportArgs) -> Result<(), Error> 
             &mut out,
             &TableOptions {
                 top: args.top,
-                width: super::width::table_width(args.width, args.wide),
+                width,
+                all: args.all,
+                full_critical_path: args.critical_path == CriticalPath::Full,
             },
         ),
     };

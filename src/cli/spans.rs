@@ -88,7 +88,9 @@ pub fn run(args: SpansArgs) -> Result<Outcome, Error> {
             &mut stdout,
             &TableOptions {
                 top: args.top,
-                width: args.width,
+                width: super::width::table_width(args.width, false),
+                all: false,
+                full_critical_path: false,
             },
         ),
     };

@@ -1,5 +1,8 @@
 //! Terminal tables (comfy-table): summary, per-module hit rate, root causes with time,
-//! origins, top misses by cost and the critical path.
+//! origins, top misses by cost and the critical path. By default sized for a CI log on a
+//! thousand packages: the cause rows after the first [`CAUSE_ROWS`] and the cheap steps of
+//! the critical path are folded into one line each, saying what was folded; `all` shows
+//! everything. The JSON report is always complete.
 
 use std::io::Write;
 
@@ -15,6 +18,40 @@ pub struct TableOptions {
     pub top: usize,
     /// Total width, long cells folded to fit; `None`: as wide as the longest cell.
     pub width: Option<u16>,
+    /// Every cause row, every miss and every critical-path step.
+    pub all: bool,
+    /// Every critical-path step.
+    pub full_critical_path: bool,
+}
+
+/// Cause rows shown before the rest is folded.
+pub const CAUSE_ROWS: usize = 10;
+/// Costliest critical-path steps shown when the path is folded.
+pub const PATH_STEPS: usize = 10;
+/// Origins named in a cause row before the rest is counted.
+const ORIGIN_NAMES: usize = 3;
+/// Characters of a cause row's detail before it is cut.
+const DETAIL_CHARS: usize = 160;
+
+/// `a, b, c, d, e` → `a, b, c and 2 more`.
+fn fold_list(list: &str, keep: usize) -> String {
+    let items: Vec<&str> = list.split(", ").filter(|s| !s.is_empty()).collect();
+    if items.len() <= keep {
+        return list.to_owned();
+    }
+    format!(
+        "{} and {} more",
+        items[..keep].join(", "),
+        items.len() - keep
+    )
+}
+
+/// A detail cut to `max` characters, with `…` where it was cut.
+fn fold_text(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
 }
 
 pub(crate) fn table(header: &[&str], opts: &TableOptions) -> Table {
@@ -143,6 +180,7 @@ pub fn write(report: &Report, out: &mut dyn Write, opts: &TableOptions) -> std::
     }
     let b = &report.build;
     let s = &report.summary;
+    writeln!(out, "{}", crate::render::headline::sentence(report))?;
     let mut t = table(&["build", ""], opts);
     t.add_row(vec![
         Cell::new("command"),
@@ -238,14 +276,41 @@ pub fn write(report: &Report, out: &mut dyn Write, opts: &TableOptions) -> std::
             ],
             opts,
         );
-        for c in &report.causes {
+        let shown = if opts.all {
+            report.causes.len()
+        } else {
+            CAUSE_ROWS
+        };
+        for c in report.causes.iter().take(shown) {
+            let origin = c.origin.as_deref().unwrap_or("");
+            let (origin, detail) = if opts.all {
+                (origin.to_owned(), c.detail.clone())
+            } else {
+                (
+                    fold_list(origin, ORIGIN_NAMES),
+                    fold_text(&c.detail, DETAIL_CHARS),
+                )
+            };
             t.add_row(vec![
                 Cell::new(c.kind),
-                Cell::new(c.origin.as_deref().unwrap_or("")),
+                Cell::new(origin),
                 right(c.packages),
                 right(c.misses),
                 right(seconds(c.time_ms)),
-                Cell::new(format!("{}\n→ {}", c.detail, c.hint)),
+                Cell::new(format!("{detail}\n→ {}", c.hint)),
+            ]);
+        }
+        let rest = &report.causes[shown.min(report.causes.len())..];
+        if !rest.is_empty() {
+            let actions: usize = rest.iter().map(|c| c.misses).sum();
+            let ms: f64 = rest.iter().map(|c| c.time_ms).sum();
+            t.add_row(vec![
+                Cell::new(format!("and {} more", rest.len())),
+                Cell::new(""),
+                right(rest.iter().map(|c| c.packages).sum::<usize>()),
+                right(actions),
+                right(seconds(ms)),
+                Cell::new("smaller causes, folded (--all lists them)"),
             ]);
         }
         writeln!(out, "\nRoot causes of cache misses\n{t}")?;
@@ -256,7 +321,12 @@ pub fn write(report: &Report, out: &mut dyn Write, opts: &TableOptions) -> std::
             &["origin", "cause", "rebuilds", "time", "what changed"],
             opts,
         );
-        for o in &report.origins {
+        let shown = if opts.all {
+            report.origins.len()
+        } else {
+            CAUSE_ROWS
+        };
+        for o in report.origins.iter().take(shown) {
             t.add_row(vec![
                 Cell::new(&o.package),
                 Cell::new(o.kind),
@@ -265,13 +335,24 @@ pub fn write(report: &Report, out: &mut dyn Write, opts: &TableOptions) -> std::
                 Cell::new(&o.detail),
             ]);
         }
+        let rest = &report.origins[shown.min(report.origins.len())..];
+        if !rest.is_empty() {
+            t.add_row(vec![
+                Cell::new(format!("and {} more", rest.len())),
+                Cell::new(""),
+                right(rest.iter().map(|o| o.misses).sum::<usize>()),
+                right(seconds(rest.iter().map(|o| o.time_ms).sum())),
+                Cell::new("smaller origins, folded (--all lists them)"),
+            ]);
+        }
         writeln!(out, "\nWhere the rebuilds started\n{t}")?;
     }
 
     let misses = crate::render::misses_by_time(report);
     if !misses.is_empty() {
         let mut t = table(&["package", "mode", "time", "cause", "detail"], opts);
-        for a in misses.iter().take(opts.top) {
+        let top = if opts.all { misses.len() } else { opts.top };
+        for a in misses.iter().take(top) {
             let (kind, detail) = a
                 .cause
                 .as_ref()
@@ -284,7 +365,7 @@ pub fn write(report: &Report, out: &mut dyn Write, opts: &TableOptions) -> std::
                 Cell::new(detail),
             ]);
         }
-        let more = misses.len().saturating_sub(opts.top);
+        let more = misses.len().saturating_sub(top);
         let title = if more > 0 {
             format!("Top misses by cost ({more} more)")
         } else {
@@ -294,22 +375,7 @@ pub fn write(report: &Report, out: &mut dyn Write, opts: &TableOptions) -> std::
     }
 
     if !report.critical_path.is_empty() {
-        let mut t = table(&["#", "mode", "package", "cache", "time"], opts);
-        for (i, step) in report.critical_path.iter().enumerate() {
-            t.add_row(vec![
-                right(i + 1),
-                Cell::new(&step.mode),
-                Cell::new(&step.package),
-                Cell::new(step.cache.as_str()),
-                right(seconds(step.duration_ms)),
-            ]);
-        }
-        writeln!(
-            out,
-            "\nCritical path ({} steps, {})\n{t}",
-            report.critical_path.len(),
-            seconds(report.summary.critical_path_ms)
-        )?;
+        write_critical_path(report, out, opts)?;
     }
 
     crate::render::caches::write_table(report, out, opts)?;
@@ -320,6 +386,84 @@ pub fn write(report: &Report, out: &mut dyn Write, opts: &TableOptions) -> std::
         }
     }
     write_warnings(report, out)
+}
+
+/// The critical path, its cheap steps folded in place (one row per run of them) unless
+/// everything is asked for, and a line saying what was folded.
+fn write_critical_path(
+    report: &Report,
+    out: &mut dyn Write,
+    opts: &TableOptions,
+) -> std::io::Result<()> {
+    let path = &report.critical_path;
+    let full = opts.all || opts.full_critical_path || path.len() <= PATH_STEPS + 2;
+    let mut costly: Vec<usize> = (0..path.len()).collect();
+    costly.sort_by(|&a, &b| {
+        path[b]
+            .duration_ms
+            .total_cmp(&path[a].duration_ms)
+            .then(a.cmp(&b))
+    });
+    let keep: std::collections::HashSet<usize> = if full {
+        (0..path.len()).collect()
+    } else {
+        costly.into_iter().take(PATH_STEPS).collect()
+    };
+    let mut t = table(&["#", "mode", "package", "cache", "time"], opts);
+    let step_row = |t: &mut Table, i: usize| {
+        let step = &path[i];
+        t.add_row(vec![
+            right(i + 1),
+            Cell::new(&step.mode),
+            Cell::new(&step.package),
+            Cell::new(step.cache.as_str()),
+            right(seconds(step.duration_ms)),
+        ]);
+    };
+    // Runs of cheap steps: one row each, a run of one shown as itself.
+    let (mut folded, mut folded_ms, mut rows) = (0usize, 0.0f64, 0usize);
+    let mut i = 0;
+    while i < path.len() {
+        if keep.contains(&i) {
+            step_row(&mut t, i);
+            i += 1;
+            continue;
+        }
+        let first = i;
+        while i < path.len() && !keep.contains(&i) {
+            i += 1;
+        }
+        if i - first == 1 {
+            step_row(&mut t, first);
+            continue;
+        }
+        let ms: f64 = path[first..i].iter().map(|s| s.duration_ms).sum();
+        folded += i - first;
+        folded_ms += ms;
+        rows += 1;
+        t.add_row(vec![
+            right(format!("{}–{}", first + 1, i)),
+            Cell::new(""),
+            Cell::new(format!("({} cheaper steps)", i - first)),
+            Cell::new(""),
+            right(seconds(ms)),
+        ]);
+    }
+    writeln!(
+        out,
+        "\nCritical path ({} steps, {})\n{t}",
+        path.len(),
+        seconds(report.summary.critical_path_ms)
+    )?;
+    if folded > 0 {
+        writeln!(
+            out,
+            "{folded} cheaper steps ({}) are folded into {rows} rows around the {PATH_STEPS} \
+             costliest (--critical-path full shows every step)",
+            seconds(folded_ms)
+        )?;
+    }
+    Ok(())
 }
 
 fn write_warnings(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {

@@ -129,6 +129,66 @@ impl<W: Write> Write for Printable<W> {
     }
 }
 
+/// A writer that folds every line longer than `width` characters at word boundaries, its
+/// continuation lines indented like the line itself. Tables are already fitted by
+/// comfy-table; this catches the free text around them (the headline, notes, warnings), so
+/// a CI log's width holds for every line.
+pub struct Fold<W: Write> {
+    inner: W,
+    width: usize,
+    line: Vec<u8>,
+}
+
+impl<W: Write> Fold<W> {
+    pub fn new(inner: W, width: usize) -> Self {
+        Fold {
+            inner,
+            width: width.max(20),
+            line: Vec::new(),
+        }
+    }
+
+    fn emit_line(&mut self) -> io::Result<()> {
+        let text = String::from_utf8_lossy(&self.line);
+        if text.chars().count() <= self.width {
+            self.inner.write_all(&self.line)?;
+        } else {
+            let indent: String = text.chars().take_while(|c| *c == ' ').collect();
+            let options = textwrap::Options::new(self.width)
+                .subsequent_indent(&indent)
+                .break_words(false)
+                .word_splitter(textwrap::WordSplitter::NoHyphenation);
+            let folded = textwrap::wrap(&text, options).join("\n");
+            self.inner.write_all(folded.as_bytes())?;
+        }
+        self.line.clear();
+        Ok(())
+    }
+}
+
+impl<W: Write> Write for Fold<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        for piece in buf.split_inclusive(|&b| b == b'\n') {
+            match piece.strip_suffix(b"\n") {
+                Some(body) => {
+                    self.line.extend_from_slice(body);
+                    self.emit_line()?;
+                    self.inner.write_all(b"\n")?;
+                }
+                None => self.line.extend_from_slice(piece),
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if !self.line.is_empty() {
+            self.emit_line()?;
+        }
+        self.inner.flush()
+    }
+}
+
 /// One line for stderr (`goattrib: warning: ...`), made printable.
 pub fn line(text: &str) -> std::borrow::Cow<'_, str> {
     printable(text, Style::Text)
@@ -169,6 +229,17 @@ mod tests {
         assert_eq!(through(Style::Text, &[&e[..1], &e[1..], b"!"]), "é!");
         assert_eq!(through(Style::Text, &[b"a\xffb"]), "a\\xffb");
         assert_eq!(through(Style::Text, &[b"cut\xc3"]), "cut\\xc3");
+    }
+
+    #[test]
+    fn long_free_text_folds_and_short_lines_stay() {
+        let mut f = Fold::new(Vec::new(), 20);
+        f.write_all(b"short\n  one two three four five six seven\nend")
+            .unwrap();
+        f.flush().unwrap();
+        let text = String::from_utf8(f.inner).unwrap();
+        assert_eq!(text, "short\n  one two three four\n  five six seven\nend");
+        assert!(text.lines().all(|l| l.chars().count() <= 20));
     }
 
     #[test]

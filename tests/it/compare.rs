@@ -19,7 +19,7 @@ const REPORT: &str = "example.com/shop/internal/report";
 const SHOP: &str = "example.com/shop/cmd/shop";
 
 /// Every scenario with its baseline, from SCENARIOS.md.
-fn scenarios() -> Vec<(String, Option<String>)> {
+pub(crate) fn scenarios() -> Vec<(String, Option<String>)> {
     let text = std::fs::read_to_string(scenario("SCENARIOS.md")).expect("SCENARIOS.md");
     let rows: Vec<(String, Option<String>)> = text
         .lines()

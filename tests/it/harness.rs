@@ -180,6 +180,58 @@ pub fn chromium() -> Option<PathBuf> {
     }
 }
 
+/// Runs Chromium headless on `page` with `flags` (`--dump-dom`, `--screenshot=...`) and kills
+/// it after a minute; both streams are drained on threads (`--dump-dom` can fill a pipe).
+pub fn run_chromium(bin: &Path, flags: &[String], page: &Path) -> std::process::Output {
+    let profile = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(bin)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-extensions",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(flags)
+        .arg(format!("file://{}", page.display()))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("chromium starts");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    // Drain stdout on a thread: --dump-dom can exceed a pipe's buffer.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out_thread = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut stdout, &mut v);
+        v
+    });
+    let err_thread = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut stderr, &mut v);
+        v
+    });
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            break child.wait().unwrap();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    std::process::Output {
+        status,
+        stdout: out_thread.join().unwrap(),
+        stderr: err_thread.join().unwrap(),
+    }
+}
+
 // ---- heap use of one thread ---------------------------------------------------------------
 
 /// Counts the live heap bytes of each thread, so a test can show a parser never holds a

@@ -3,11 +3,9 @@
 //! headless Chromium.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -591,62 +589,6 @@ fn prune_keeps_the_last_weeks() {
 
 // ---- the site in headless Chromium ----------------------------------------------------
 
-fn chromium() -> Option<PathBuf> {
-    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.is_file())
-}
-
-fn run_chromium(bin: &Path, flags: &[String], page: &Path) -> Output {
-    let profile = tempfile::tempdir().unwrap();
-    let mut child = Command::new(bin)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-extensions",
-            "--enable-logging=stderr",
-            "--v=0",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(flags)
-        .arg(format!("file://{}", page.display()))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut so = child.stdout.take().unwrap();
-    let mut se = child.stderr.take().unwrap();
-    let t1 = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = so.read_to_end(&mut v);
-        v
-    });
-    let t2 = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = se.read_to_end(&mut v);
-        v
-    });
-    let deadline = Instant::now() + Duration::from_secs(90);
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            break child.wait().unwrap();
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    Output {
-        status,
-        stdout: t1.join().unwrap(),
-        stderr: t2.join().unwrap(),
-    }
-}
-
 fn site(extra: &[&str]) -> PathBuf {
     let out = tempfile::tempdir().unwrap().keep();
     let db = db();
@@ -668,12 +610,7 @@ fn site(extra: &[&str]) -> PathBuf {
 
 #[test]
 fn the_site_reads_well_in_chromium_at_1_and_104_weeks() {
-    let Some(chrome) = chromium() else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "chromium is missing and CI=true"
-        );
-        println!("skipped: chromium not installed");
+    let Some(chrome) = crate::harness::chromium() else {
         return;
     };
     for (weeks, extra) in [
@@ -707,7 +644,7 @@ fn the_site_reads_well_in_chromium_at_1_and_104_weeks() {
             );
         }
         let png = dir.join("shot.png");
-        let shot = run_chromium(
+        let shot = crate::harness::run_chromium(
             &chrome,
             &[
                 format!("--screenshot={}", png.display()),
@@ -726,7 +663,7 @@ fn the_site_reads_well_in_chromium_at_1_and_104_weeks() {
             !log.contains("Uncaught") && !log.contains(":CONSOLE"),
             "{log}"
         );
-        let dom = run_chromium(&chrome, &["--dump-dom".to_owned()], &index);
+        let dom = crate::harness::run_chromium(&chrome, &["--dump-dom".to_owned()], &index);
         let dom = String::from_utf8_lossy(&dom.stdout);
         assert!(dom.contains("</html>"));
         if weeks == 104 {

@@ -24,4 +24,5 @@ mod scale;
 mod scenarios;
 mod svg_charts;
 mod testcache;
+mod totals;
 mod vcs;

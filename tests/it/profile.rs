@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Output;
-use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -685,54 +684,6 @@ fn spans_reports_a_broken_line_with_its_number() {
 
 // ---- flame graph --------------------------------------------------------------------
 
-fn chromium() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .flat_map(|b| std::env::split_paths(&path).map(move |d| d.join(b)))
-        .find(|p| p.is_file())
-}
-
-fn run_chromium(bin: &Path, flags: &[String], page: &Path) -> Output {
-    let profile = tempfile::tempdir().unwrap();
-    let mut child = std::process::Command::new(bin)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(flags)
-        .arg(format!("file://{}", page.display()))
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("chromium starts");
-    let mut stdout = child.stdout.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = stdout.read_to_end(&mut v);
-        v
-    });
-    let deadline = Instant::now() + Duration::from_secs(90);
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            break child.wait().unwrap();
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    Output {
-        status,
-        stdout: reader.join().unwrap(),
-        stderr: Vec::new(),
-    }
-}
-
 #[test]
 fn out_folder_flame_graph_opens_in_headless_chromium() {
     let dir = tempfile::tempdir().unwrap();
@@ -774,15 +725,10 @@ fn out_folder_flame_graph_opens_in_headless_chromium() {
         "inferno's search and tooltips are inline"
     );
     assert!(!svg.contains("src=\"http") && !svg.contains("href=\"http"));
-    let Some(bin) = chromium() else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true needs Chromium for this test"
-        );
-        eprintln!("skipped: chromium not installed");
+    let Some(bin) = crate::harness::chromium() else {
         return;
     };
-    let dom = run_chromium(&bin, &["--dump-dom".to_owned()], &svg_path);
+    let dom = crate::harness::run_chromium(&bin, &["--dump-dom".to_owned()], &svg_path);
     assert!(dom.status.success());
     let dom = String::from_utf8_lossy(&dom.stdout);
     assert!(
@@ -793,7 +739,7 @@ fn out_folder_flame_graph_opens_in_headless_chromium() {
     // inferno's init() ran: it fills in the details line's text node.
     assert!(dom.contains("id=\"details\""), "details element present");
     let png = dir.path().join("flame.png");
-    let shot = run_chromium(
+    let shot = crate::harness::run_chromium(
         &bin,
         &[
             format!("--screenshot={}", png.display()),

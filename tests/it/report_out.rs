@@ -8,12 +8,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Output;
-use std::time::{Duration, Instant};
 
 use quick_xml::events::Event;
 use quick_xml::{Reader, XmlVersion};
 
-use crate::harness::{chromium, joined, read, run_report, scenario, stderr};
+use crate::harness::{chromium, joined, read, run_chromium, run_report, scenario, stderr};
 
 const HOSTILE_SCRIPT: &str = "<script>alert(1)</script>";
 const HOSTILE_IMG: &str = r#""><img src=x onerror=alert(1)>"#;
@@ -724,57 +723,6 @@ fn hostile_package_names_and_log_lines_stay_text() {
 }
 
 // ---- headless Chromium ---------------------------------------------------------------
-
-/// Runs Chromium headless on `page` with `flags`; kills it after a minute.
-fn run_chromium(bin: &Path, flags: &[String], page: &Path) -> Output {
-    let profile = tempfile::tempdir().unwrap();
-    let mut child = std::process::Command::new(bin)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-extensions",
-            "--enable-logging=stderr",
-            "--v=0",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(flags)
-        .arg(format!("file://{}", page.display()))
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("chromium starts");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    // Drain stdout on a thread: --dump-dom can exceed a pipe's buffer.
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out_thread = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = stdout.read_to_end(&mut v);
-        v
-    });
-    let err_thread = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = stderr.read_to_end(&mut v);
-        v
-    });
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            break child.wait().unwrap();
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    Output {
-        status,
-        stdout: out_thread.join().unwrap(),
-        stderr: err_thread.join().unwrap(),
-    }
-}
 
 #[test]
 fn chromium_renders_the_page_without_errors() {
