@@ -101,6 +101,7 @@ pub fn assemble(mut inputs: Inputs) -> BuildData {
     let modules = known_modules(&inputs, &hashes);
     let main_module = modules.iter().find(|m| m.main).map(|m| m.path.clone());
     let first = hashes.first_by_key();
+    let module_index = ModuleIndex::new(&modules);
     for (a, m) in actions.iter_mut().zip(&matched) {
         let record = m.or_else(|| first.get(format!("build {}", a.package).as_str()).copied());
         let standard = record.map(|i| &hashes.records[i]).is_some_and(|r| {
@@ -108,7 +109,7 @@ pub fn assemble(mut inputs: Inputs) -> BuildData {
                 .iter()
                 .any(|i| i.starts_with("omitdebug") && i.contains("standard true"))
         });
-        a.module = module_of(&a.package, standard, &modules);
+        a.module = module_index.module_of(&a.package, standard);
     }
 
     let salt = hashes
@@ -567,26 +568,49 @@ fn known_modules(inputs: &Inputs, hashes: &HashLog) -> Vec<ModuleInfo> {
     list
 }
 
+/// Known module paths for module lookup by prefix: a package's module is found with one
+/// hash lookup per `/` of its path instead of a scan over every module.
+pub struct ModuleIndex<'a> {
+    paths: HashSet<&'a str>,
+}
+
+impl<'a> ModuleIndex<'a> {
+    pub fn new(modules: &'a [ModuleInfo]) -> Self {
+        ModuleIndex {
+            paths: modules.iter().map(|m| m.path.as_str()).collect(),
+        }
+    }
+
+    /// The module of a package: std, the longest matching known module, or unknown.
+    pub fn module_of(&self, package: &str, standard: bool) -> String {
+        let base = package.split(" [").next().unwrap_or(package);
+        let base = base.strip_suffix(".test").unwrap_or(base);
+        let base = base.strip_suffix("_test").unwrap_or(base);
+        if standard {
+            return STD_MODULE.to_owned();
+        }
+        // The path itself, then each prefix ending before a `/`, longest first.
+        let mut candidate = base;
+        loop {
+            if !candidate.is_empty() && self.paths.contains(candidate) {
+                return candidate.to_owned();
+            }
+            match candidate.rfind('/') {
+                Some(cut) => candidate = &candidate[..cut],
+                None => break,
+            }
+        }
+        let first = base.split('/').next().unwrap_or(base);
+        if !first.is_empty() && !first.contains('.') {
+            return STD_MODULE.to_owned();
+        }
+        UNKNOWN_MODULE.to_owned()
+    }
+}
+
 /// The module of a package: std, the longest matching known module, or unknown.
 pub fn module_of(package: &str, standard: bool, modules: &[ModuleInfo]) -> String {
-    let base = package.split(" [").next().unwrap_or(package);
-    let base = base.strip_suffix(".test").unwrap_or(base);
-    let base = base.strip_suffix("_test").unwrap_or(base);
-    if standard {
-        return STD_MODULE.to_owned();
-    }
-    let best = modules
-        .iter()
-        .filter(|m| base == m.path || base.starts_with(&format!("{}/", m.path)))
-        .max_by_key(|m| m.path.len());
-    if let Some(m) = best {
-        return m.path.clone();
-    }
-    let first = base.split('/').next().unwrap_or(base);
-    if !first.is_empty() && !first.contains('.') {
-        return STD_MODULE.to_owned();
-    }
-    UNKNOWN_MODULE.to_owned()
+    ModuleIndex::new(modules).module_of(package, standard)
 }
 
 #[cfg(test)]
@@ -625,5 +649,54 @@ mod tests {
             UNKNOWN_MODULE
         );
         assert_eq!(module_of("", false, &mods), UNKNOWN_MODULE);
+    }
+
+    /// The scan the prefix index replaced: every module, a string formatted per module.
+    fn module_by_scan(package: &str, modules: &[ModuleInfo]) -> String {
+        let base = package.split(" [").next().unwrap_or(package);
+        let best = modules
+            .iter()
+            .filter(|m| base == m.path || base.starts_with(&format!("{}/", m.path)))
+            .max_by_key(|m| m.path.len());
+        match best {
+            Some(m) => m.path.clone(),
+            None if !base.split('/').next().unwrap_or("").contains('.') && !base.is_empty() => {
+                STD_MODULE.to_owned()
+            }
+            None => UNKNOWN_MODULE.to_owned(),
+        }
+    }
+
+    #[test]
+    fn the_prefix_index_agrees_with_a_scan_over_every_module() {
+        // 300 modules, some nested in others, and 2,000 packages across them and outside.
+        let mods: Vec<ModuleInfo> = (0..300)
+            .map(|i| ModuleInfo {
+                path: if i % 10 == 0 {
+                    format!("example.com/m{}/sub", i - i % 20)
+                } else {
+                    format!("example.com/m{i}")
+                },
+                version: None,
+                main: i == 1,
+            })
+            .collect();
+        let packages: Vec<String> = (0..2_000)
+            .map(|i| match i % 4 {
+                0 => format!("example.com/m{}/sub/p{i}", (i / 4) % 300),
+                1 => format!("example.com/m{}/p{i} [example.com/m1.test]", (i / 4) % 300),
+                2 => format!("example.org/x{i}/y"),
+                _ => format!("internal/p{i}"),
+            })
+            .collect();
+        let index = ModuleIndex::new(&mods);
+        let t = std::time::Instant::now();
+        let fast: Vec<String> = packages.iter().map(|p| index.module_of(p, false)).collect();
+        let fast_t = t.elapsed();
+        let t = std::time::Instant::now();
+        let slow: Vec<String> = packages.iter().map(|p| module_by_scan(p, &mods)).collect();
+        let slow_t = t.elapsed();
+        assert_eq!(fast, slow);
+        eprintln!("module lookup, 2,000 packages × 300 modules: index {fast_t:?}, scan {slow_t:?}");
     }
 }

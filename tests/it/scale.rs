@@ -290,3 +290,24 @@ fn older_baseline_walks_through_hits_to_the_edit() {
     let m = misses(&report("pgo-profile-changed", Some("pgo-warm")));
     assert_eq!(m[&key("link", COLD, "-")], cause("dependency", &[TEXT]));
 }
+
+#[test]
+fn a_manifest_of_the_interleaved_baseline_gives_the_bundle_causes() {
+    // pgo-warm interleaves the plain and PGO blocks of fmt, os, runtime...: its manifest
+    // must keep both variants apart as the bundle does (manifest version 2).
+    let dir = tempfile::TempDir::new().unwrap();
+    let path = dir.path().join("pgo-warm.manifest.json.gz");
+    let data = goattrib::analysis::prepare(crate::harness::load_clean(&scenario("pgo-warm")));
+    goattrib::ingest::manifest::write_file(&path, &data).unwrap();
+    let causes = |r: goattrib::model::Report| -> Vec<(u64, Option<goattrib::model::Cause>)> {
+        r.actions.into_iter().map(|a| (a.id, a.cause)).collect()
+    };
+    let current = || crate::harness::load_clean(&scenario("pgo-profile-changed"));
+    let from_bundle = goattrib::analysis::report(
+        current(),
+        Some(crate::harness::load_clean(&scenario("pgo-warm"))),
+    );
+    let from_manifest =
+        goattrib::analysis::report(current(), Some(crate::harness::load_clean(&path)));
+    assert_eq!(causes(from_bundle), causes(from_manifest));
+}
