@@ -59,6 +59,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutError> {
         });
     if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
+        return written;
+    }
+    // The rename lives in the directory: sync it too, or a crash can forget the new name.
+    // Best effort: some filesystems refuse to sync a directory, and the file is written.
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
     }
     written
 }

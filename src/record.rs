@@ -70,9 +70,13 @@ pub fn record(opts: &RecordOptions) -> Result<i32, RecordError> {
         path: dir.clone(),
         source,
     })?;
+    // Through the atomic writer: a symlink planted in an existing bundle directory is
+    // replaced, never written through.
     let write = |name: &str, bytes: &[u8]| {
-        let path = dir.join(name);
-        fs::write(&path, bytes).map_err(|source| RecordError::Write { path, source })
+        crate::atomic::write_atomic(&dir.join(name), bytes).map_err(|e| RecordError::Write {
+            path: e.path,
+            source: e.source,
+        })
     };
 
     let env_json = Command::new(program)
@@ -273,6 +277,20 @@ fn module_list(program: &str) -> Option<Vec<u8>> {
 
 type PumpResult = Result<(), (PathBuf, io::Error)>;
 
+/// Creates `path` as a new regular file: whatever was there (a file of an earlier run, or a
+/// symlink a merge request planted in the bundle directory) is removed first, and the file
+/// is created only if nothing is there, so the recording never writes through a link.
+fn create_fresh(path: &Path) -> io::Result<File> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+}
+
 /// Copies every line of `source` into the bundle file at `path`, and what `shown` makes of
 /// it to the terminal `sink`. The terminal going away must not stop the recording, so
 /// writes to `sink` are best effort.
@@ -284,7 +302,7 @@ fn pump(
 ) -> PumpResult {
     let Some(source) = source else { return Ok(()) };
     let err = |e| (path.to_owned(), e);
-    let mut file = BufWriter::new(File::create(path).map_err(err)?);
+    let mut file = BufWriter::new(create_fresh(path).map_err(err)?);
     let mut reader = BufReader::new(source);
     let mut line = Vec::new();
     loop {
@@ -378,6 +396,28 @@ fn is_command_line(line: &str, in_heredoc: &mut bool) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression (issue 15): `record` wrote its bundle files through symlinks planted in
+    /// an existing `-o` directory.
+    #[test]
+    fn bundle_files_replace_a_planted_symlink_instead_of_following_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "keep me").unwrap();
+        let planted = dir.path().join("build.stderr");
+        std::os::unix::fs::symlink(&victim, &planted).unwrap();
+        let mut f = create_fresh(&planted).unwrap();
+        f.write_all(b"new").unwrap();
+        drop(f);
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+        assert!(
+            !std::fs::symlink_metadata(&planted)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read_to_string(&planted).unwrap(), "new");
+    }
 
     #[test]
     fn godebug_is_the_same_value_every_run_and_as_captured() {
