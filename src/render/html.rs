@@ -19,7 +19,7 @@ use crate::render::svg::Chart;
 use crate::render::table::{percent, seconds};
 use crate::render::{headline, palette};
 
-type W = Writer<Vec<u8>>;
+pub(crate) type W = Writer<Vec<u8>>;
 
 /// `index.html`, with what the page shows besides the report.
 pub struct Page<'a> {
@@ -753,14 +753,16 @@ fn bar(w: &mut W, value: f64, max: f64, colour: String) -> Result<()> {
 }
 
 /// An element around escaped text. Never `write_empty`: `<td/>` is not an empty cell in HTML.
-fn el(w: &mut W, tag: &str, attrs: &[(&str, &str)], body: &str) -> Result<()> {
+/// Shared by every page goattrib writes (the report, the dashboard).
+pub(crate) fn el(w: &mut W, tag: &str, attrs: &[(&str, &str)], body: &str) -> Result<()> {
     w.create_element(tag)
         .with_attributes(attrs.iter().copied())
         .write_text_content(BytesText::new(&xml_safe(body)))?;
     Ok(())
 }
 
-fn node(
+/// An element around whatever `inner` writes.
+pub(crate) fn node(
     w: &mut W,
     tag: &str,
     attrs: &[(&str, &str)],

@@ -18,7 +18,7 @@ use crate::model::history::{Dashboard, GroupStats, Period};
 use crate::render::junit::xml_safe;
 use crate::render::palette;
 
-type W = Writer<Vec<u8>>;
+use crate::render::html::{W, el, node};
 
 const CSS: &str = r#"
 :root{--ink:#222;--muted:#5c5c5c;--line:#ddd;--soft:#f5f5f4;--bad:#b42318;--good:#1a7f37}
@@ -61,25 +61,6 @@ pub fn page(d: &Dashboard, title: &str, links: &[(String, String)]) -> Vec<u8> {
     let mut out = w.into_inner();
     out.push(b'\n');
     out
-}
-
-fn el(w: &mut W, tag: &str, attrs: &[(&str, &str)], body: &str) -> Result<()> {
-    w.create_element(tag)
-        .with_attributes(attrs.iter().copied())
-        .write_text_content(BytesText::new(&xml_safe(body)))?;
-    Ok(())
-}
-
-fn node(
-    w: &mut W,
-    tag: &str,
-    attrs: &[(&str, &str)],
-    inner: impl FnOnce(&mut W) -> Result<()>,
-) -> Result<()> {
-    w.create_element(tag)
-        .with_attributes(attrs.iter().copied())
-        .write_inner_content(inner)?;
-    Ok(())
 }
 
 fn pct(v: Option<f64>) -> String {
