@@ -25,6 +25,36 @@ pub struct Baseline<'a> {
     pub inputs: &'a KeyInputs,
 }
 
+/// The cause a difference between an action's baseline inputs and its own gives it: its
+/// broadest own change, else `dependency` with the origins walked down the graph; `None`
+/// when no input differs.
+fn changed_cause(
+    i: usize,
+    before: &[crate::model::Input],
+    now: &[crate::model::Input],
+    walk: &Walk,
+    cgo_switched: bool,
+    versions: &HashMap<String, (String, String)>,
+) -> Option<Cause> {
+    let changes = diff(before, now);
+    if changes.is_empty() {
+        return None;
+    }
+    let own: Vec<&Change> = changes
+        .iter()
+        .filter(|c| !is_dependency_change(c))
+        .collect();
+    if !own.is_empty() {
+        let module = &walk.actions[i].module;
+        return Some(own_change(&own, &changes, cgo_switched, versions, module));
+    }
+    let deps_changed: Vec<&Change> = changes
+        .iter()
+        .filter(|c| c.class == InputClass::Import)
+        .collect();
+    Some(dependency(i, &changes, &deps_changed, walk, versions))
+}
+
 /// Names every miss's cause. Returns one entry per action (`None` for non-misses).
 pub fn attribute(
     build: &Build,
@@ -68,26 +98,15 @@ pub fn attribute(
                 && let (Some(now), Some(before)) = (current.get(&key), base.inputs.get(&key))
                 && now != before
             {
-                let changes = diff(before, now);
-                let own: Vec<&Change> = changes
-                    .iter()
-                    .filter(|c| !is_dependency_change(c))
-                    .collect();
-                causes[i] = Some(if own.is_empty() {
-                    let deps_changed: Vec<&Change> = changes
-                        .iter()
-                        .filter(|c| c.class == InputClass::Import)
-                        .collect();
-                    let walk = Walk {
-                        actions,
-                        graph,
-                        build_index: &build_index,
-                        causes: &causes,
-                    };
-                    dependency(i, &changes, &deps_changed, &walk, &versions)
-                } else {
-                    own_change(&own, &changes, cgo_switched, &versions, &a.module)
-                });
+                let walk = Walk {
+                    actions,
+                    graph,
+                    build_index: &build_index,
+                    causes: &causes,
+                };
+                let cause = changed_cause(i, before, now, &walk, cgo_switched, &versions)
+                    .unwrap_or_else(|| dependency(i, &[], &[], &walk, &versions));
+                causes[i] = Some(cause);
             }
             continue;
         }
@@ -123,34 +142,22 @@ pub fn attribute(
             });
             continue;
         };
-        let changes = diff(before, now);
-        let own: Vec<&Change> = changes
-            .iter()
-            .filter(|c| !is_dependency_change(c))
-            .collect();
-        causes[i] = Some(if own.is_empty() {
-            let deps_changed: Vec<&Change> = changes
-                .iter()
-                .filter(|c| c.class == InputClass::Import)
-                .collect();
-            if deps_changed.is_empty() && changes.is_empty() {
+        let walk = Walk {
+            actions,
+            graph,
+            build_index: &build_index,
+            causes: &causes,
+        };
+        // Identical inputs, yet the action ran: the entry was gone (or a link is never kept).
+        let cause =
+            changed_cause(i, before, now, &walk, cgo_switched, &versions).unwrap_or_else(|| {
                 if a.mode == crate::model::Mode::Link {
                     link_not_kept()
                 } else {
                     evicted()
                 }
-            } else {
-                let walk = Walk {
-                    actions,
-                    graph,
-                    build_index: &build_index,
-                    causes: &causes,
-                };
-                dependency(i, &changes, &deps_changed, &walk, &versions)
-            }
-        } else {
-            own_change(&own, &changes, cgo_switched, &versions, &a.module)
-        });
+            });
+        causes[i] = Some(cause);
     }
     for (c, a) in causes.iter_mut().zip(actions) {
         if a.cache != CacheOutcome::Miss {
