@@ -5,12 +5,16 @@ set -euo pipefail
 
 usage() {
   cat <<'EOF'
-Usage: bench/run.sh [--recapture] [--help]
+Usage: bench/run.sh [--recapture] [--modules] [--help]
 
 Captures real bundles of `go build std cmd/...` (cached under $BENCH_DIR between runs),
 then times `goattrib report` against `wc -l` on the same bytes and measures its peak RSS.
 
   --recapture   wipe $BENCH_DIR (bundles and GOCACHE) and capture everything again
+  --modules     a many-module project instead of Go's tree: bench/gen-modules.py writes
+                300 vendored modules of 6 packages each (BENCH_MODULES, BENCH_MODULE_PKGS),
+                built with `go build -mod=vendor ./...`; BENCH_DIR defaults to
+                /tmp/goattrib-bench-modules
 
 Environment:
   BENCH_DIR          scratch directory (default /tmp/goattrib-bench)
@@ -24,9 +28,11 @@ EOF
 }
 
 RECAPTURE=0
+MODULES=0
 for arg in "$@"; do
   case "$arg" in
     --recapture) RECAPTURE=1 ;;
+    --modules) MODULES=1 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run.sh: unknown argument: $arg" >&2; usage >&2; exit 2 ;;
   esac
@@ -34,8 +40,16 @@ done
 
 BENCH_SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$BENCH_SRC/.." && pwd)"
-BENCH_DIR="${BENCH_DIR:-/tmp/goattrib-bench}"
-BENCH_PKGS="${BENCH_PKGS:-std cmd/...}"
+if [ "$MODULES" = 1 ]; then
+  BENCH_DIR="${BENCH_DIR:-/tmp/goattrib-bench-modules}"
+  BENCH_PKGS="${BENCH_PKGS:-./...}"
+  # Vendored modules: no proxy, no network.
+  GO_MODE_ENV=(GOFLAGS=-mod=vendor)
+else
+  BENCH_DIR="${BENCH_DIR:-/tmp/goattrib-bench}"
+  BENCH_PKGS="${BENCH_PKGS:-std cmd/...}"
+  GO_MODE_ENV=()
+fi
 BENCH_TIMEOUT="${BENCH_TIMEOUT:-600}"
 BENCH_RUNS="${BENCH_RUNS:-3}"
 
@@ -81,6 +95,10 @@ if [ "$RECAPTURE" = 1 ] && [ -d "$BENCH_DIR" ]; then
   rm -rf "$BENCH_DIR"
 fi
 mkdir -p "$BENCH_DIR/work"
+if [ "$MODULES" = 1 ] && [ ! -f "$BENCH_DIR/work/go.mod" ]; then
+  python3 "$BENCH_SRC/gen-modules.py" "$BENCH_DIR/work" \
+    --modules "${BENCH_MODULES:-300}" --packages "${BENCH_MODULE_PKGS:-6}" >&2
+fi
 CAPTURES="$BENCH_DIR/captures.tsv"   # name <TAB> seconds <TAB> exit <TAB> packages <TAB> note
 touch "$CAPTURES"
 
@@ -108,7 +126,7 @@ capture() {
   # shellcheck disable=SC2086  # $pkgs is a list of patterns
   (cd "$BENCH_DIR/work" && env -u GOAMD64 -u GOFLAGS -u GOARCH -u GOOS \
       GOCACHE="$BENCH_DIR/gocache" GOPATH="$BENCH_DIR/gopath" GOENV=off \
-      GOTOOLCHAIN=local GOPROXY=off GOWORK=off GO111MODULE=on "${envs[@]}" \
+      GOTOOLCHAIN=local GOPROXY=off GOWORK=off GO111MODULE=on "${GO_MODE_ENV[@]}" "${envs[@]}" \
       timeout "$limit" "$GOATTRIB" record -o "$out" -- go build "${flags[@]}" $pkgs \
       >"$BENCH_DIR/$name.out" 2>&1) || rc=$?
   t1="$(date +%s.%N)"

@@ -1,5 +1,5 @@
 //! `goattrib completions SHELL` and `goattrib man`: shell completions (clap_complete) and a
-//! man page (clap_mangen) generated from the same clap definitions, printed on stdout.
+//! man pages (clap_mangen) generated from the same clap definitions, printed on stdout.
 
 use clap::CommandFactory;
 
@@ -14,8 +14,15 @@ pub(super) fn completions(shell: clap_complete::Shell) -> Result<Outcome, Error>
     print(&text)
 }
 
-/// Prints the man page (roff) of goattrib and its commands.
-pub(super) fn man() -> Result<Outcome, Error> {
+/// Prints the man page (roff) of goattrib and its commands, or with `out` writes one page
+/// per command and subcommand into that directory (created when missing).
+pub(super) fn man(out: Option<&std::path::Path>) -> Result<Outcome, Error> {
+    if let Some(dir) = out {
+        std::fs::create_dir_all(dir)
+            .and_then(|()| clap_mangen::generate_to(super::Cli::command(), dir))
+            .map_err(Error::Output)?;
+        return Ok(Outcome::default());
+    }
     let mut text = Vec::new();
     clap_mangen::Man::new(super::Cli::command())
         .render(&mut text)

@@ -175,8 +175,13 @@ pub enum Commands {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff): goattrib man > goattrib.1
-    Man,
+    /// Print the man page (roff): goattrib man > goattrib.1; with --out, one page per
+    /// command: goattrib man --out /usr/local/share/man/man1
+    Man {
+        /// Write goattrib.1, goattrib-report.1, goattrib-history-add.1, ... into DIR
+        #[arg(long, value_name = "DIR")]
+        out: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -223,7 +228,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Commands::Compare(args) => compare::run(args),
         Commands::Ci(args) => ci::run(args),
         Commands::Completions { shell } => docs::completions(shell),
-        Commands::Man => docs::man(),
+        Commands::Man { out } => docs::man(out.as_deref()),
         Commands::Profile(args) => profile::run(args),
         Commands::Spans(args) => spans::run(args),
         Commands::History(args) => history::run(args).map(from_code),

@@ -43,6 +43,30 @@ fn completions_and_man_page() {
         out.contains(".TH goattrib 1") && out.contains("goattrib\\-ci"),
         "{out}"
     );
+    // One page per command and subcommand, each with its own options.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let o = bin()
+        .args(["man", "--out"])
+        .arg(dir.path().join("man1"))
+        .output()
+        .expect("runs");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    for (page, option) in [
+        ("goattrib.1", "max\\-inflated\\-size"),
+        ("goattrib-report.1", "baseline"),
+        ("goattrib-ci.1", "min\\-hit\\-rate"),
+        ("goattrib-history-add.1", "\\-\\-db"),
+        ("goattrib-profile-diff.1", "max\\-regression"),
+    ] {
+        let text = std::fs::read_to_string(dir.path().join("man1").join(page))
+            .unwrap_or_else(|e| panic!("{page}: {e}"));
+        assert!(text.contains(option), "{page} documents {option}: {text}");
+    }
 }
 
 #[test]
