@@ -22,6 +22,7 @@ mod profile;
 mod report_out;
 mod scale;
 mod scenarios;
+mod stdouttrace;
 mod svg_charts;
 mod testcache;
 mod totals;
