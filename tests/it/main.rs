@@ -7,6 +7,7 @@ mod harness;
 
 mod ci;
 mod compare;
+mod compiler;
 mod exit_codes;
 mod gitlab_ci;
 mod gitlab_trace;
