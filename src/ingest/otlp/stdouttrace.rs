@@ -3,18 +3,20 @@
 //! tab-indented (`WithPrettyPrint`). Not OTLP: that is the parent module's format.
 //!
 //! What the Go source defines (go.opentelemetry.io/otel):
-//! - `exporters/stdout/stdouttrace/trace.go` (v1.1.0, and unchanged in current releases):
-//!   `json.NewEncoder(w)`, `SetIndent("", "\t")` with pretty print, `Encode(stub)` once per
-//!   span, so objects follow each other with a newline and no array around them. The
-//!   1.0.0-RC exporters (`trace_test.go` of that era) wrote one JSON array per batch
-//!   instead, so an array of span objects is read too.
+//! - `exporters/stdout/stdouttrace/trace.go` (v1.1.0, and the same in a later SPDX-headed
+//!   release, opentelemetry-go commit 0b8a8df): `json.NewEncoder(w)`, `SetIndent("", "\t")`
+//!   with pretty print, `Encode(stub)` once per span, so objects follow each other with a
+//!   newline and no array around them. An older `trace_test.go` (commit da19d0e, the
+//!   `oteltest` era before 1.0) expects one JSON array per batch instead, so an array of span
+//!   objects is read too.
 //! - `sdk/trace/tracetest/span.go` `SpanStub`: `Name`, `SpanContext`, `Parent`, `SpanKind`
 //!   (an integer, 1 = internal, 2 = server), `StartTime`, `EndTime` (`time.Time`: RFC 3339
 //!   with nanoseconds in the process's local zone; Go's zero time `0001-01-01T00:00:00Z`
 //!   under `WithoutTimestamps`), `Attributes`, `Events`, `Links`, `Status`,
 //!   `DroppedAttributes`/`Events`/`Links`, `ChildSpanCount`, `Resource`, then
-//!   `InstrumentationLibrary` (v1.1.0) — later releases add `InstrumentationScope` and keep the
-//!   deprecated library field. Unknown fields are ignored, so both read.
+//!   `InstrumentationLibrary` (v1.1.0; later releases move to an instrumentation *scope*).
+//!   Only the fields above up to `Attributes` are read; unknown fields are ignored, so a
+//!   renamed or added field elsewhere does not matter.
 //! - `trace/trace.go` `SpanContext.MarshalJSON`: `{TraceID, SpanID, TraceFlags, TraceState,
 //!   Remote}` with hex ids; a root span's `Parent` has the all-zero ids.
 //! - `attribute/value.go` `Value.MarshalJSON`: `{"Type": "BOOL"|"INT64"|"FLOAT64"|"STRING"|
