@@ -1,7 +1,8 @@
 //! `goattrib spans` on the OpenTelemetry Go SDK's `stdouttrace` output
 //! (`fixtures/gen/profiles/capture-otel.sh`: otel-go 1.1.0, compact and WithPrettyPrint) and
 //! on the same spans as OTLP/JSON from the Python SDK: identical answers, exact figures from
-//! an independent reading of the OTLP file, and truncated or malformed files named with the
+//! an independent reading of the OTLP file, the CPU samples labelled `span_id` joined as the
+//! real `go tool pprof -tags` counts them, and truncated or malformed files named with the
 //! byte where they break.
 
 use std::collections::BTreeMap;
@@ -26,16 +27,38 @@ const FILES: [&str; 3] = [
 ];
 
 fn spans_json(filter: &str, file: &Path) -> Value {
+    let profile = capture("cpu.pprof");
     let out = run(&[
         OsStr::new("spans"),
         OsStr::new("--format"),
         OsStr::new("json"),
         OsStr::new("--where"),
         OsStr::new(filter),
+        OsStr::new("--profile"),
+        profile.as_os_str(),
         file.as_os_str(),
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     serde_json::from_slice(&out.stdout).expect("spans prints JSON")
+}
+
+/// `go tool pprof -tags`: (key, value) → total in ns.
+fn pprof_tags() -> BTreeMap<(String, String), i64> {
+    let text = std::fs::read_to_string(capture("cpu.tags.txt")).unwrap();
+    let mut key = String::new();
+    let mut out = BTreeMap::new();
+    for line in text.lines() {
+        let t = line.trim();
+        if let Some((k, _)) = t.split_once(": Total ") {
+            key = k.to_owned();
+        } else if let Some((ns, value)) = t
+            .split_once("ns (")
+            .and_then(|(ns, rest)| rest.split_once("): ").map(|(_, v)| (ns, v)))
+        {
+            out.insert((key.clone(), value.to_owned()), ns.parse().unwrap());
+        }
+    }
+    out
 }
 
 /// (span id, parent id, name, duration, cache.miss) of every span, from the OTLP file.
@@ -123,6 +146,20 @@ fn stdouttrace_compact_and_pretty_answer_exactly_as_the_otlp_of_the_same_spans()
         g["self_ns"].as_u64().unwrap() + child.values().map(|c| c.1).sum::<u64>(),
         durations.iter().sum::<u64>()
     );
+    // The CPU samples labelled with these spans' span_id (the Go SDK's ids): exactly the
+    // real pprof's cache.miss=true total, and every miss span has some.
+    let tags = pprof_tags();
+    let p = &g["profile"];
+    assert_eq!(
+        p["total"].as_i64(),
+        Some(tags[&("cache.miss".to_owned(), "true".to_owned())])
+    );
+    let sampled = misses
+        .iter()
+        .filter(|m| tags.contains_key(&("span_id".to_owned(), m.0.clone())))
+        .count();
+    assert_eq!(p["spans_with_samples"].as_u64(), Some(sampled as u64));
+    assert_eq!(sampled, 10);
 
     // Hits: 30 cache.Get spans without children, from either stdouttrace shape.
     for f in &FILES[..2] {
