@@ -137,6 +137,7 @@ pub fn analyze(current: &BuildData, baseline: Option<&BuildData>) -> Report {
         inputs: build.meta.inputs.clone(),
         tests,
         module_cache,
+        compiler: None,
         baseline: baseline.map(|b| BaselineSection {
             inputs: b.build.meta.inputs.clone(),
             go_version: b.build.meta.go_version.clone(),

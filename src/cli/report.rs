@@ -201,6 +201,9 @@ pub fn run(args: ReportArgs) -> Result<Outcome, Error> {
         }
     };
     let mut report = crate::analysis::analyze(&current, baseline.as_ref());
+    let compiler = compile_profiles(&args.inputs);
+    report.compiler =
+        (!compiler.is_empty()).then_some(crate::model::CompilerSection { packages: compiler });
     if let Some(w) = baseline_warning {
         say!("goattrib: warning: {w}");
         report.warnings.push(w);
@@ -214,7 +217,7 @@ pub fn run(args: ReportArgs) -> Result<Outcome, Error> {
         let mut rendered = render::out::report(
             &report,
             outcomes.as_deref(),
-            &compile_profiles(&args.inputs),
+            report.compiler.as_ref().map_or(&[][..], |c| &c.packages),
         );
         // The next pipeline's baseline, without the whole hash log (see `compare`).
         let mut manifest = Vec::new();

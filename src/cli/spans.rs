@@ -23,7 +23,8 @@ pub enum SpansFormat {
 
 #[derive(Debug, Args)]
 pub struct SpansArgs {
-    /// OTLP/JSON files (the Collector's file exporter: one TracesData object per line).
+    /// OTLP/JSON files (the Collector's file exporter: one TracesData object per line) or
+    /// the Go SDK's stdouttrace output (span objects, compact or pretty-printed).
     #[arg(required = true, value_name = "FILES")]
     pub inputs: Vec<PathBuf>,
     /// Keep spans with this attribute (bool, string or int, compared as written:

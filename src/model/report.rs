@@ -4,6 +4,9 @@
 //! removed, within a schema version. Changelog:
 //! - v1: first version. Times are milliseconds (3 decimals); `hit_rate` is a fraction in
 //!   [0, 1], `null` when there is nothing to count.
+//! - v1, added: `compiler` (only with `record --profile` bundles): per profiled package, the
+//!   compile's `wall_ns`, `cpu_ns`, CPU by compiler pass (`phases`) and `-bench` wall times
+//!   (`bench_phases`), all in nanoseconds.
 
 use serde::Serialize;
 
@@ -34,6 +37,17 @@ pub struct Report {
     /// Module downloads and their cause (absent when nothing was downloaded).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub module_cache: Option<super::ModuleCacheSection>,
+    /// Inside the compiler: the compile profiles of a `record --profile` bundle (absent
+    /// without them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compiler: Option<CompilerSection>,
+}
+
+/// `"compiler"`: `record --profile` profiles exactly the compiles that ran (the misses).
+#[derive(Debug, Clone, Serialize)]
+pub struct CompilerSection {
+    /// One entry per profiled package, in name order.
+    pub packages: Vec<super::profile::PackageCost>,
 }
 
 pub use super::job::{CacheOpKind, CacheOpOutcome, JobOutcome};

@@ -132,6 +132,7 @@ pub fn write(report: &Report) -> String {
         }
         out.push('\n');
     }
+    out.push_str(&crate::render::profile::compiler::markdown(report, TOP));
     out.push_str(&crate::render::caches::markdown(report));
     if !report.warnings.is_empty() {
         let _ = writeln!(out, "{} warning(s) in the report.", report.warnings.len());

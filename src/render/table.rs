@@ -373,6 +373,7 @@ pub fn write(report: &Report, out: &mut dyn Write, opts: &TableOptions) -> std::
         };
         writeln!(out, "\n{title}\n{t}")?;
     }
+    crate::render::profile::compiler::write_report(report, out, opts)?;
 
     if !report.critical_path.is_empty() {
         write_critical_path(report, out, opts)?;

@@ -7,6 +7,7 @@ mod harness;
 
 mod ci;
 mod compare;
+mod compiler;
 mod exit_codes;
 mod gitlab_ci;
 mod gitlab_trace;
@@ -23,6 +24,7 @@ mod redaction;
 mod report_out;
 mod scale;
 mod scenarios;
+mod stdouttrace;
 mod svg_charts;
 mod testcache;
 mod totals;

@@ -10,6 +10,8 @@ use thiserror::Error;
 
 use crate::model::spans::{AttrValue, Span};
 
+pub mod stdouttrace;
+
 #[derive(Debug, Error)]
 pub enum OtlpError {
     #[error("failed to read `{path}`")]
@@ -34,6 +36,8 @@ pub enum OtlpError {
         span: String,
         what: String,
     },
+    #[error(transparent)]
+    StdoutTrace(#[from] stdouttrace::StdoutTraceError),
 }
 
 #[derive(Deserialize)]
@@ -126,13 +130,16 @@ impl AnyValue {
     }
 }
 
-/// Reads one OTLP/JSON file.
+/// Reads one OTLP/JSON or stdouttrace file (which one, from its content).
 pub fn read_spans(path: &Path) -> Result<Vec<Span>, OtlpError> {
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| OtlpError::Read {
         path: shown.clone(),
         source,
     })?;
+    if stdouttrace::sniff(&text) {
+        return Ok(stdouttrace::parse_spans(&text, &shown)?);
+    }
     parse_spans(&text, &shown)
 }
 

@@ -33,7 +33,25 @@ pub fn read_bench(path: &Path) -> Result<Vec<BenchPhase>, BenchError> {
         path: shown.clone(),
         source,
     })?;
-    parse_bench(&text, &shown)
+    let mut phases = parse_bench(&text, &shown)?;
+    // cmd/compile names a main package `main` in its -bench lines (its -p path), but
+    // `record --profile` writes one file per package, `<url.PathEscape(import path)>.bench.txt`
+    // like the `.cpuprof` beside it: the file name says which `main` it was.
+    let stem = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_suffix(".bench.txt"))
+        .map(|s| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        });
+    if let Some(package) = stem {
+        for p in phases.iter_mut().filter(|p| p.package == "main") {
+            p.package.clone_from(&package);
+        }
+    }
+    Ok(phases)
 }
 
 pub fn parse_bench(text: &str, path: &str) -> Result<Vec<BenchPhase>, BenchError> {

@@ -2,6 +2,7 @@
 //! Markdown (`markdown.rs`), flame graphs through inferno (`flame.rs`). They take finished
 //! answers from `analysis::profile` / `analysis::spans` and compute nothing but words.
 
+pub mod compiler;
 pub mod flame;
 pub mod html;
 pub mod markdown;

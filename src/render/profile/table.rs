@@ -57,47 +57,7 @@ pub fn write_profile(
             share(top.flat, r.total)
         )?;
     }
-    if !r.packages.is_empty() {
-        let mut tab = table(
-            &["package", "wall", "CPU", "top compiler passes (CPU)"],
-            opts,
-        );
-        // The costliest first; JSON keeps every package in name order.
-        let mut rows: Vec<_> = r.packages.iter().collect();
-        rows.sort_by(|a, b| {
-            b.cpu_ns
-                .unwrap_or(0)
-                .cmp(&a.cpu_ns.unwrap_or(0))
-                .then(b.wall_ns.cmp(&a.wall_ns))
-                .then(a.package.cmp(&b.package))
-        });
-        for p in rows.into_iter().take(opts.top) {
-            let mut phases: Vec<(&String, &i64)> = p.phases.iter().collect();
-            phases.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-            let cpu = p.cpu_ns.unwrap_or(0);
-            let top: Vec<String> = phases
-                .iter()
-                .take(3)
-                .map(|(k, v)| format!("{k} {}", share(**v, cpu)))
-                .collect();
-            let wall = p
-                .wall_ns
-                .or_else(|| p.bench_phases.get("total").copied())
-                .map_or("-".into(), |w| super::ns(w.max(0) as u64));
-            tab.add_row(vec![
-                Cell::new(&p.package),
-                right(wall),
-                right(p.cpu_ns.map_or("-".into(), |c| ns(c.max(0) as u64))),
-                Cell::new(top.join(", ")),
-            ]);
-        }
-        writeln!(
-            out,
-            "\nInside the compiler, by package ({} of {}, the most CPU first)\n{tab}",
-            r.packages.len().min(opts.top),
-            r.packages.len()
-        )?;
-    }
+    super::compiler::write_packages(&r.packages, out, opts, opts.top)?;
     if !r.tags.is_empty() {
         let mut tab = table(&["label", "value", "total", "share"], opts);
         for g in r.tags.iter().filter(|g| g.key != "span_id").take(opts.top) {
