@@ -75,6 +75,13 @@ fn reason(c: &CacheCause) -> String {
 }
 
 fn modules_sentence(m: &ModuleCacheSection) -> Option<String> {
+    if m.downloaded == 0 && !m.served_from_cache.is_empty() {
+        let n = m.served_from_cache.len();
+        return Some(format!(
+            "no module downloaded: {n} module{} served from the module cache",
+            if n == 1 { "" } else { "s" }
+        ));
+    }
     let cause = m.cause.as_ref()?;
     if m.downloaded == 0 {
         return Some(cause.detail.clone());
