@@ -21,6 +21,21 @@ pub fn headline(report: &Report) -> Option<String> {
     }
 }
 
+/// [`headline`] for the report's opening lines: the module part only when modules were
+/// downloaded (vendor mode or a warm module cache is no news there; the section says it).
+pub fn answer(report: &Report) -> Option<String> {
+    let tests = report.tests.as_ref().map(tests_sentence);
+    let modules = report
+        .module_cache
+        .as_ref()
+        .filter(|m| m.downloaded > 0)
+        .and_then(modules_sentence);
+    match (tests, modules) {
+        (Some(t), Some(m)) => Some(format!("{t}; {m}")),
+        (t, m) => t.or(m),
+    }
+}
+
 fn tests_sentence(t: &TestsSection) -> String {
     let mut s = format!("{} of {} test packages re-ran", t.ran, t.packages);
     let mut groups: Vec<(String, usize)> = Vec::new();

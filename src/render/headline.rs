@@ -11,7 +11,7 @@ use crate::render::table::seconds;
 /// tests; 3 modules downloaded (205.0 ms): the cache for .go/pkg/mod was not restored."
 /// `None` when the run had neither tests nor module downloads.
 pub fn caches_sentence(report: &Report) -> Option<String> {
-    crate::render::caches::headline(report).map(|h| format!("{h}."))
+    crate::render::caches::answer(report).map(|h| format!("{h}."))
 }
 
 /// What a miss of this kind means, in words a reader needs no glossary for.
