@@ -125,6 +125,15 @@ fn modules_sentence(m: &ModuleCacheSection) -> Option<String> {
     ))
 }
 
+/// A byte count in words: `676 B`, `12.3 KiB`, `4.5 MiB`.
+fn size(bytes: u64) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} B"),
+        b if b < 1024 * 1024 => format!("{:.1} KiB", b as f64 / 1024.0),
+        b => format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0)),
+    }
+}
+
 fn outcome(r: TestOutcome, cached: bool) -> &'static str {
     match (r, cached) {
         (TestOutcome::Pass, true) => "ok (cached)",
@@ -176,14 +185,24 @@ pub fn write_table(
                 .unwrap_or_default()
         )?;
         if !m.downloads.is_empty() {
-            let mut tab = table(&["module", "version", "files", "fetch time"], opts);
+            // Sizes are known only with `go mod download -json` read where the files are.
+            let sized = m.downloads.iter().any(|d| d.bytes.is_some());
+            let mut head = vec!["module", "version", "files", "fetch time"];
+            if sized {
+                head.push("size");
+            }
+            let mut tab = table(&head, opts);
             for d in &m.downloads {
-                tab.add_row(vec![
+                let mut row = vec![
                     Cell::new(&d.module),
                     Cell::new(&d.version),
                     right(d.files),
                     right(d.ms.map_or("-".into(), seconds)),
-                ]);
+                ];
+                if sized {
+                    row.push(right(d.bytes.map_or("-".into(), size)));
+                }
+                tab.add_row(row);
             }
             writeln!(out, "{tab}")?;
         }

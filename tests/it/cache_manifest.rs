@@ -353,3 +353,24 @@ fn ci_diffs_go_test_against_its_manifest_only_baseline() {
         "an env value leaked into report.json"
     );
 }
+
+#[test]
+fn report_baseline_on_the_command_line_reads_a_manifest_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = manifest_of("mod-warm", dir.path());
+    let o = crate::harness::run_report(
+        &["--format", "json", "--baseline", base.to_str().unwrap()],
+        &[&scenario("mod-bump")],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", crate::harness::stderr(&o));
+    let r: serde_json::Value =
+        serde_json::from_str(&crate::harness::stdout(&o)).expect("JSON on stdout");
+    assert_eq!(r["module_cache"]["cause"]["kind"], "version-changed");
+    assert_eq!(
+        r["module_cache"]["cause"]["changed"],
+        serde_json::json!([
+            "example.org/textx v1.0.0 → v1.1.0",
+            "example.org/units (new) v0.3.0"
+        ])
+    );
+}

@@ -143,3 +143,28 @@ fn the_download_evidence_survives_a_manifest() {
     let after: Vec<Option<u64>> = back.caches.mod_download.iter().map(|e| e.bytes()).collect();
     assert_eq!(before, after);
 }
+
+#[test]
+fn the_terminal_table_gives_sizes_only_where_known() {
+    let dir = capture("mod-download-cold");
+    let paths = [
+        dir.join("stdout.gz"),
+        dir.join("stderr.gz"),
+        dir.join("command"),
+    ];
+    let refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+    let o = crate::harness::run_report(&["--wide"], &refs);
+    let out = crate::harness::stdout(&o);
+    let row = out
+        .lines()
+        .find(|l| l.contains("example.org/textx") && l.contains("v1.1.0"))
+        .unwrap_or_else(|| panic!("a textx row: {out}"));
+    if files_here(&dir) {
+        assert!(row.contains("676 B"), "{row}");
+    } else {
+        assert!(
+            !out.contains(" size "),
+            "no size column without sizes: {out}"
+        );
+    }
+}
