@@ -51,7 +51,37 @@ pub fn module_cache_section(
             }
         }
     }
+    for d in downloads.values_mut() {
+        d.bytes = ev
+            .mod_download
+            .iter()
+            .find(|e| e.module == d.module && e.version == d.version)
+            .and_then(|e| e.bytes());
+    }
     let downloads: Vec<ModuleDownload> = downloads.into_values().collect();
+    // `go mod download -json` lists every module it made sure of; with a `-x` trace, the
+    // ones without a fetch came from GOMODCACHE. Without the trace, nobody can tell.
+    let x_flag = current
+        .build
+        .meta
+        .command
+        .as_deref()
+        .is_some_and(|c| c.split_whitespace().any(|a| a == "-x"));
+    let traced = x_flag || ev.fetches_started > 0 || !ev.fetches.is_empty();
+    let served_from_cache: Vec<String> = if traced {
+        ev.mod_download
+            .iter()
+            .filter(|e| e.error.is_none())
+            .filter(|e| {
+                !downloads
+                    .iter()
+                    .any(|d| d.module == e.module && d.version == e.version)
+            })
+            .map(|e| format!("{}@{}", e.module, e.version))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let vendor = ev
         .goflags
         .as_deref()
@@ -67,7 +97,8 @@ pub fn module_cache_section(
     let cached_path = job
         .filter(|_| !vendor)
         .and_then(|j| covered(j, ev.gomodcache.as_deref()));
-    if downloads.is_empty() && !vendor && cached_path != Some(false) {
+    if downloads.is_empty() && served_from_cache.is_empty() && !vendor && cached_path != Some(false)
+    {
         return None;
     }
     let download_ms = round3(downloads.iter().filter_map(|d| d.ms).sum());
@@ -90,6 +121,7 @@ pub fn module_cache_section(
         goproxy: ev.goproxy.clone(),
         downloaded: downloads.len(),
         downloads,
+        served_from_cache,
         download_ms,
         cause,
     })

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use crate::ingest::Inputs;
 use crate::model::{
     Action, BuildData, CacheCause, CacheEvidence, CacheOutcome, Cause, TestInput, TestInputsBlock,
-    TestOutcome, TestResultReport, TestcacheLine, TestsSection,
+    TestOutcome, TestResultReport, TestcacheLine, TestsSection, same_id,
 };
 
 /// Takes the cache evidence of every Go output stream of one build, plus the go env facts
@@ -22,6 +22,7 @@ pub fn evidence(inputs: &mut Inputs) -> CacheEvidence {
     for out in &mut inputs.go_output {
         ev.extend(std::mem::take(&mut out.caches));
     }
+    ev.mod_download = std::mem::take(&mut inputs.mod_download);
     if let Some(env) = &inputs.go_env {
         ev.gomodcache = env.get("GOMODCACHE").map(str::to_owned);
         ev.goflags = env.get("GOFLAGS").map(str::to_owned);
@@ -83,8 +84,15 @@ fn by_package(ev: &CacheEvidence) -> BTreeMap<&str, PackageLines<'_>> {
 /// The warning when a baseline was given but holds no `go test` results to diff against.
 pub fn baseline_warning(current: &BuildData, baseline: Option<&BuildData>) -> Option<String> {
     let base = baseline?;
-    (!current.caches.results.is_empty() && base.caches.results.is_empty()).then(|| {
-        "the baseline has no go test results (a manifest does not keep them; give the baseline bundle): why each test ran is not diffed against it".to_owned()
+    if current.caches.results.is_empty() || !base.caches.results.is_empty() {
+        return None;
+    }
+    Some(match base.caches.from_old_manifest {
+        Some(v) => format!(
+            "the baseline is a version-{v} manifest, which does not keep go test results (version 3 does: record the baseline again, or give its bundle): why each test ran is not diffed against it"
+        ),
+        None => "the baseline has no go test results: why each test ran is not diffed against it"
+            .to_owned(),
     })
 }
 
@@ -100,8 +108,8 @@ pub fn tests_section(
         return None;
     }
     let lines = by_package(ev);
-    // A baseline read from a manifest has no test evidence (manifests do not keep it yet):
-    // diffing against it would call every package `new`.
+    // A baseline without test evidence (it ran no tests, or it is a manifest older than
+    // version 3): diffing against it would call every package `new`.
     let baseline = baseline.filter(|b| !b.caches.results.is_empty());
     let base_lines = baseline.map(|b| by_package(&b.caches));
     let disabled: Vec<&str> = ev
@@ -295,7 +303,7 @@ impl Ctx<'_> {
         let changed: Vec<(&TestInput, Option<&TestInput>)> = now
             .inputs
             .iter()
-            .filter(|i| !before.inputs.contains(i))
+            .filter(|i| !before.inputs.iter().any(|b| b.same(i)))
             .map(|i| {
                 (
                     i,
@@ -344,7 +352,7 @@ impl Ctx<'_> {
         let gone: Vec<String> = before
             .inputs
             .iter()
-            .filter(|b| !now.inputs.contains(b))
+            .filter(|b| !now.inputs.iter().any(|i| i.same(b)))
             .map(|i| self.input_name(package, i))
             .collect();
         cause(
@@ -387,7 +395,10 @@ impl Ctx<'_> {
                 vec![],
             );
         };
-        let same_binary = mine.test_ids.iter().any(|t| theirs.test_ids.contains(t));
+        let same_binary = mine
+            .test_ids
+            .iter()
+            .any(|t| theirs.test_ids.iter().any(|b| same_id(t, b)));
         if same_binary && base_result.outcome == TestOutcome::Fail {
             return cause(
                 "failed",
@@ -470,7 +481,7 @@ fn block<'a>(ev: &'a CacheEvidence, ids: &[&str]) -> Option<&'a TestInputsBlock>
     ids.iter().rev().find_map(|id| {
         ev.test_inputs
             .iter()
-            .find(|b| b.sum.as_deref() == Some(*id))
+            .find(|b| b.sum.as_deref().is_some_and(|s| same_id(s, id)))
     })
 }
 

@@ -198,6 +198,7 @@ pub(crate) fn sniff(head: &str) -> bool {
         l.starts_with("HASH[")
             || l.starts_with("testcache: ")
             || l.starts_with("go: downloading ")
+            || l.starts_with("# get ")
             || l.starts_with("WORK=")
             || l.starts_with("mkdir -p $WORK")
             || l.starts_with("{\"ImportPath\"")

@@ -73,6 +73,7 @@ pub fn load(paths: &[PathBuf]) -> Result<Inputs, IngestError> {
             }
             Parsed::GoEnv(e) if inputs.go_env.is_none() => inputs.go_env = Some(e),
             Parsed::GoModules(m) => inputs.modules.extend(m),
+            Parsed::GoModDownload(m) => inputs.mod_download.extend(m),
             Parsed::ModulesTxt(m) => inputs.vendored.extend(m),
             Parsed::GitLabTrace(t, go) => {
                 inputs.job_traces.push(*t);

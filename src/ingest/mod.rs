@@ -15,6 +15,7 @@ mod error;
 mod files;
 pub mod gitlab_trace;
 pub mod go_env;
+pub mod go_mod_download;
 pub mod go_modules;
 pub mod go_output;
 pub(crate) mod gostring;
@@ -63,6 +64,8 @@ pub enum InputKind {
     ExitCode,
     /// A goattrib input manifest (`manifest.json.gz`, see [`manifest`]).
     Manifest,
+    /// `go mod download -json` output.
+    GoModDownload,
 }
 
 impl InputKind {
@@ -78,6 +81,7 @@ impl InputKind {
             InputKind::Command => "recorded command line",
             InputKind::ExitCode => "recorded exit code",
             InputKind::Manifest => "goattrib manifest",
+            InputKind::GoModDownload => "go mod download -json",
         }
     }
 }
@@ -119,6 +123,7 @@ pub enum Parsed {
     Command(String),
     ExitCode(i32),
     Manifest(Box<crate::model::BuildData>),
+    GoModDownload(Vec<crate::model::ModDownloadEntry>),
 }
 
 /// Everything read from the inputs of one build (a bundle directory and/or loose files).
@@ -131,6 +136,8 @@ pub struct Inputs {
     pub go_env: Option<go_env::GoEnv>,
     pub modules: Vec<go_modules::GoModule>,
     pub vendored: Vec<modules_txt::VendoredModule>,
+    /// `go mod download -json` objects.
+    pub mod_download: Vec<crate::model::ModDownloadEntry>,
     pub job_traces: Vec<gitlab_trace::JobTrace>,
     /// Go output printed inside the job logs: the build's only record when no bundle file
     /// describes it.

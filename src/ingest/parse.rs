@@ -7,7 +7,7 @@ use std::path::Path;
 use super::files::SNIFF_BYTES;
 use super::{
     IngestError, InputKind, Parsed, Warning, actiongraph, chrome_trace, gitlab_trace, go_env,
-    go_modules, go_output, manifest, modules_txt, open, serde_message, sniff,
+    go_mod_download, go_modules, go_output, manifest, modules_txt, open, serde_message, sniff,
 };
 
 /// What the other files of the same build make unnecessary to parse.
@@ -142,6 +142,22 @@ pub fn parse_file_with(
                 });
             }
             Parsed::GoModules(modules)
+        }
+        InputKind::GoModDownload => {
+            let (entries, err) = go_mod_download::parse(&whole(&mut reader)?);
+            if let Some(e) = err {
+                warnings.push(Warning {
+                    source: source.clone(),
+                    message: format!(
+                        "go mod download output cut at line {}, column {}: {}; kept {} module(s)",
+                        e.line(),
+                        e.column(),
+                        serde_message(&e),
+                        entries.len()
+                    ),
+                });
+            }
+            Parsed::GoModDownload(entries)
         }
         InputKind::ModulesTxt => Parsed::ModulesTxt(modules_txt::parse(&String::from_utf8_lossy(
             &whole(&mut reader)?,

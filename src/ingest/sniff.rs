@@ -2,7 +2,9 @@
 
 use std::path::Path;
 
-use super::{InputKind, gitlab_trace, go_env, go_modules, go_output, manifest, modules_txt};
+use super::{
+    InputKind, gitlab_trace, go_env, go_mod_download, go_modules, go_output, manifest, modules_txt,
+};
 
 /// Recognises a format from the start of a file's (decompressed) content.
 pub fn sniff(head: &[u8]) -> Option<InputKind> {
@@ -32,6 +34,9 @@ pub fn sniff(head: &[u8]) -> Option<InputKind> {
     }
     if go_env::sniff(text) {
         return Some(InputKind::GoEnv);
+    }
+    if go_mod_download::sniff(text) {
+        return Some(InputKind::GoModDownload);
     }
     if go_modules::sniff(text) {
         return Some(InputKind::GoModules);

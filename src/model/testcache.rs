@@ -3,7 +3,7 @@
 //! `"tests"` and `"module_cache"` of `goattrib.report/v1` that `analysis` derives from it.
 //! Nothing here parses or decides a cause.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One `testcache:` line (`GODEBUG=gocachetest=1`, `cmd/go/internal/test/test.go`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,7 +70,7 @@ pub struct TestInputsBlock {
 }
 
 /// What a test package's result line said.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum TestOutcome {
     Pass,
@@ -100,6 +100,30 @@ pub struct ModuleFetch {
     pub ms: Option<f64>,
 }
 
+/// One object of `go mod download -json` (`cmd/go/internal/modcmd/download.go`
+/// `ModuleJSON`): a module version now in GOMODCACHE, where, and the sizes of its cached
+/// files as found on disk when the output was read (`None`: not there, or not read).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModDownloadEntry {
+    pub module: String,
+    pub version: String,
+    /// `Dir`: the extracted source root.
+    pub dir: Option<String>,
+    /// Sizes of the `Zip`, `GoMod` and `Info` files.
+    pub zip_bytes: Option<u64>,
+    pub mod_bytes: Option<u64>,
+    pub info_bytes: Option<u64>,
+    /// `Error`: the download failed.
+    pub error: Option<String>,
+}
+
+impl ModDownloadEntry {
+    /// The bytes of its cached files, when every one that Go names was found.
+    pub fn bytes(&self) -> Option<u64> {
+        Some(self.zip_bytes? + self.mod_bytes.unwrap_or(0) + self.info_bytes.unwrap_or(0))
+    }
+}
+
 /// The Go command's own evidence about the test and module caches in one build.
 #[derive(Debug, Clone, Default)]
 pub struct CacheEvidence {
@@ -111,6 +135,8 @@ pub struct CacheEvidence {
     pub fetches: Vec<ModuleFetch>,
     /// `# get` lines seen (started fetches), so "no -x" can be told from "nothing fetched".
     pub fetches_started: usize,
+    /// `go mod download -json` objects, in order.
+    pub mod_download: Vec<ModDownloadEntry>,
     /// go env, when the bundle has it.
     pub gomodcache: Option<String>,
     pub goflags: Option<String>,
@@ -118,6 +144,23 @@ pub struct CacheEvidence {
     pub goproxy: Option<String>,
     /// The main module's directory (go list -m), to name test input files relative to it.
     pub module_dir: Option<String>,
+    /// Set when the build was read from a manifest of this version, older than the one
+    /// that keeps the test and module evidence (3): it has none, which is not "no tests".
+    pub from_old_manifest: Option<u64>,
+}
+
+/// Whether two opaque IDs (test IDs, input IDs, input hashes) are the same: a manifest
+/// keeps a prefix of each (`ingest::manifest`), the Go command prints them whole.
+pub fn same_id(a: &str, b: &str) -> bool {
+    let n = a.len().min(b.len());
+    n > 0 && a.as_bytes()[..n] == b.as_bytes()[..n] && (a.len() == b.len() || n >= 12)
+}
+
+impl TestInput {
+    /// The same input with the same value or file fingerprint.
+    pub fn same(&self, other: &TestInput) -> bool {
+        self.op == other.op && self.name == other.name && same_id(&self.hash, &other.hash)
+    }
 }
 
 impl CacheEvidence {
@@ -126,6 +169,7 @@ impl CacheEvidence {
             && self.testcache.is_empty()
             && self.downloading.is_empty()
             && self.fetches_started == 0
+            && self.mod_download.is_empty()
     }
 
     /// Appends another stream's evidence (a bundle has `build.jsonl` and `build.stderr`).
@@ -140,6 +184,7 @@ impl CacheEvidence {
         self.downloading.extend(other.downloading);
         self.fetches.extend(other.fetches);
         self.fetches_started += other.fetches_started;
+        self.mod_download.extend(other.mod_download);
     }
 }
 
@@ -190,6 +235,10 @@ pub struct ModuleCacheSection {
     /// GOPROXY without user info.
     pub goproxy: Option<String>,
     pub downloads: Vec<ModuleDownload>,
+    /// `module@version` of what `go mod download -json` listed but the `-x` trace shows no
+    /// fetch of: served from GOMODCACHE. Empty without both.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub served_from_cache: Vec<String>,
     pub downloaded: usize,
     /// Summed time of the fetches (they run in parallel).
     pub download_ms: f64,
@@ -202,7 +251,9 @@ pub struct ModuleDownload {
     pub version: String,
     /// `# get …: 200 OK` fetches of this module version seen in the `-x` trace.
     pub files: usize,
-    /// Unknown from the Go command's output.
+    /// The sizes of its `.zip` (plus `.mod` and `.info`) in GOMODCACHE, from
+    /// `go mod download -json` read where the files are; `null` otherwise: the Go command's
+    /// build output and `-x` trace give no sizes.
     pub bytes: Option<u64>,
     pub ms: Option<f64>,
 }

@@ -21,6 +21,21 @@ pub fn headline(report: &Report) -> Option<String> {
     }
 }
 
+/// [`headline`] for the report's opening lines: the module part only when modules were
+/// downloaded (vendor mode or a warm module cache is no news there; the section says it).
+pub fn answer(report: &Report) -> Option<String> {
+    let tests = report.tests.as_ref().map(tests_sentence);
+    let modules = report
+        .module_cache
+        .as_ref()
+        .filter(|m| m.downloaded > 0)
+        .and_then(modules_sentence);
+    match (tests, modules) {
+        (Some(t), Some(m)) => Some(format!("{t}; {m}")),
+        (t, m) => t.or(m),
+    }
+}
+
 fn tests_sentence(t: &TestsSection) -> String {
     let mut s = format!("{} of {} test packages re-ran", t.ran, t.packages);
     let mut groups: Vec<(String, usize)> = Vec::new();
@@ -75,6 +90,13 @@ fn reason(c: &CacheCause) -> String {
 }
 
 fn modules_sentence(m: &ModuleCacheSection) -> Option<String> {
+    if m.downloaded == 0 && !m.served_from_cache.is_empty() {
+        let n = m.served_from_cache.len();
+        return Some(format!(
+            "no module downloaded: {n} module{} served from the module cache",
+            if n == 1 { "" } else { "s" }
+        ));
+    }
     let cause = m.cause.as_ref()?;
     if m.downloaded == 0 {
         return Some(cause.detail.clone());
@@ -101,6 +123,15 @@ fn modules_sentence(m: &ModuleCacheSection) -> Option<String> {
         m.downloaded,
         if m.downloaded == 1 { "" } else { "s" },
     ))
+}
+
+/// A byte count in words: `676 B`, `12.3 KiB`, `4.5 MiB`.
+fn size(bytes: u64) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} B"),
+        b if b < 1024 * 1024 => format!("{:.1} KiB", b as f64 / 1024.0),
+        b => format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0)),
+    }
 }
 
 fn outcome(r: TestOutcome, cached: bool) -> &'static str {
@@ -154,14 +185,24 @@ pub fn write_table(
                 .unwrap_or_default()
         )?;
         if !m.downloads.is_empty() {
-            let mut tab = table(&["module", "version", "files", "fetch time"], opts);
+            // Sizes are known only with `go mod download -json` read where the files are.
+            let sized = m.downloads.iter().any(|d| d.bytes.is_some());
+            let mut head = vec!["module", "version", "files", "fetch time"];
+            if sized {
+                head.push("size");
+            }
+            let mut tab = table(&head, opts);
             for d in &m.downloads {
-                tab.add_row(vec![
+                let mut row = vec![
                     Cell::new(&d.module),
                     Cell::new(&d.version),
                     right(d.files),
                     right(d.ms.map_or("-".into(), seconds)),
-                ]);
+                ];
+                if sized {
+                    row.push(right(d.bytes.map_or("-".into(), size)));
+                }
+                tab.add_row(row);
             }
             writeln!(out, "{tab}")?;
         }

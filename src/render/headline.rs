@@ -6,6 +6,14 @@ use crate::model::{ActionReport, CacheOutcome, CauseKind, Report};
 
 use crate::render::table::seconds;
 
+/// The test result cache and module cache in one sentence, for the headline beside
+/// [`sentence`]: "1 of 4 test packages re-ran: 1 because `CI_JOB_STARTED_AT` is read by the
+/// tests; 3 modules downloaded (205.0 ms): the cache for .go/pkg/mod was not restored."
+/// `None` when the run had neither tests nor module downloads.
+pub fn caches_sentence(report: &Report) -> Option<String> {
+    crate::render::caches::answer(report).map(|h| format!("{h}."))
+}
+
 /// What a miss of this kind means, in words a reader needs no glossary for.
 pub fn because(kind: CauseKind) -> &'static str {
     match kind {

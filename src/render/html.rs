@@ -190,6 +190,9 @@ fn header(w: &mut W, r: &Report) -> Result<()> {
     }
     el(w, "p", &[("class", "sub")], &sub.join(" · "))?;
     el(w, "p", &[("class", "answer")], &headline::sentence(r))?;
+    if let Some(c) = headline::caches_sentence(r) {
+        el(w, "p", &[("class", "answer")], &c)?;
+    }
     if let Some(t) = headline::time_sentence(r) {
         el(w, "p", &[("class", "when")], &t)?;
     }

@@ -49,6 +49,15 @@ pub fn write(report: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "### goattrib: Go build cache\n");
     let _ = writeln!(out, "{}\n", text(&headline::sentence(report)));
+    if let Some(c) = headline::caches_sentence(report) {
+        // The sentence quotes names in backticks: each becomes an (inert) code span.
+        let parts: String = c
+            .split('`')
+            .enumerate()
+            .map(|(i, part)| if i % 2 == 1 { code(part) } else { text(part) })
+            .collect();
+        let _ = writeln!(out, "{parts}\n");
+    }
     let s = &report.summary;
     let _ = writeln!(
         out,

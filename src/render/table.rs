@@ -172,6 +172,12 @@ fn write_job(job: &JobSection, out: &mut dyn Write, opts: &TableOptions) -> std:
 
 pub fn write(report: &Report, out: &mut dyn Write, opts: &TableOptions) -> std::io::Result<()> {
     if let Some(job) = &report.job {
+        // A job log without build evidence: the caches are the answer, so they come first.
+        if report.actions.is_empty()
+            && let Some(c) = crate::render::headline::caches_sentence(report)
+        {
+            writeln!(out, "{c}")?;
+        }
         write_job(job, out, opts)?;
         if report.actions.is_empty() {
             crate::render::caches::write_table(report, out, opts)?;
@@ -181,6 +187,9 @@ pub fn write(report: &Report, out: &mut dyn Write, opts: &TableOptions) -> std::
     let b = &report.build;
     let s = &report.summary;
     writeln!(out, "{}", crate::render::headline::sentence(report))?;
+    if let Some(c) = crate::render::headline::caches_sentence(report) {
+        writeln!(out, "{c}")?;
+    }
     let mut t = table(&["build", ""], opts);
     t.add_row(vec![
         Cell::new("command"),

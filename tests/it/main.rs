@@ -5,6 +5,8 @@
 
 mod harness;
 
+mod cache_headline;
+mod cache_manifest;
 mod ci;
 mod compare;
 mod compiler;
@@ -18,6 +20,7 @@ mod job_report;
 mod layers;
 mod malformed;
 mod modcache;
+mod moddownload;
 mod packaging;
 mod profile;
 mod redaction;

@@ -318,6 +318,6 @@ fn a_manifest_baseline_without_test_results_is_said_not_guessed() {
     assert!(
         r.warnings
             .iter()
-            .any(|w| w.starts_with("the baseline has no go test results"))
+            .any(|w| w.starts_with("the baseline is a version-1 manifest"))
     );
 }

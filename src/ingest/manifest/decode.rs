@@ -9,7 +9,9 @@ use super::schema::*;
 use super::{MANIFEST_FORMAT, MANIFEST_VERSION, ManifestError};
 use crate::model::job::{CacheOp, JobTrace, RunnerInfo, Section};
 use crate::model::{
-    Action, Build, BuildData, BuildMeta, ID_CHARS, Input, InputClass, Mode, ModuleInfo,
+    Action, Build, BuildData, BuildMeta, CacheEvidence, ID_CHARS, Input, InputClass,
+    ModDownloadEntry, Mode, ModuleFetch, ModuleInfo, TestInput, TestInputsBlock, TestPackageResult,
+    TestcacheLine,
 };
 
 fn delta_decode(steps: &[u64]) -> Result<Vec<u64>, ManifestError> {
@@ -42,14 +44,18 @@ pub fn read(bytes: &[u8]) -> Result<BuildData, ManifestError> {
             found: header.format,
         });
     }
-    // Version 1 has the same fields: it reads as it always did.
+    // Versions 1 and 2 have the same fields less `caches`: they read as they always did.
     if !(1..=MANIFEST_VERSION).contains(&header.version) {
         return Err(ManifestError::Version {
             found: header.version,
         });
     }
     let stored: Stored = serde_json::from_slice(bytes).map_err(json_err)?;
-    from_stored(stored)
+    let mut data = from_stored(stored)?;
+    if header.version < 3 {
+        data.caches.from_old_manifest = Some(header.version);
+    }
+    Ok(data)
 }
 
 /// Reads a manifest file (gzipped or not).
@@ -169,6 +175,10 @@ pub(super) fn from_stored(s: Stored) -> Result<BuildData, ManifestError> {
         diagnostics: Vec::new(),
         inputs: Vec::new(),
     };
+    let caches = match &s.caches {
+        Some(c) => load_caches(c, &get)?,
+        None => CacheEvidence::default(),
+    };
     Ok(BuildData {
         build: Build {
             meta,
@@ -178,7 +188,139 @@ pub(super) fn from_stored(s: Stored) -> Result<BuildData, ManifestError> {
         },
         inputs,
         job: s.job.map(load_job),
-        caches: Default::default(),
+        caches,
+    })
+}
+
+/// The test and module evidence, every reference checked against the string table. Every
+/// list is as long as the one parsed from the file, so nothing is allocated past its size.
+fn load_caches<'a>(
+    c: &StoredCaches,
+    get: &dyn Fn(u32) -> Result<&'a str, ManifestError>,
+) -> Result<CacheEvidence, ManifestError> {
+    let own = |i: u32| get(i).map(str::to_owned);
+    let opt = |i: Option<u32>, what: &str, kind: &str| -> Result<String, ManifestError> {
+        match i {
+            Some(i) => own(i),
+            None => Err(ManifestError::Invalid(format!(
+                "a `{kind}` testcache line has no {what}"
+            ))),
+        }
+    };
+    let results = c
+        .results
+        .iter()
+        .map(|&(package, outcome, elapsed_ms, cached)| {
+            Ok(TestPackageResult {
+                package: own(package)?,
+                outcome,
+                elapsed_ms,
+                cached,
+            })
+        })
+        .collect::<Result<Vec<_>, ManifestError>>()?;
+    let testcache = c
+        .lines
+        .iter()
+        .map(|&(kind, first, a, b)| {
+            let package = own(first)?;
+            Ok(match kind {
+                LineKind::TestId => TestcacheLine::TestId {
+                    package,
+                    test_id: opt(a, "test ID", "test-id")?,
+                },
+                LineKind::ListNotFound => TestcacheLine::InputListNotFound { package },
+                LineKind::InputId => TestcacheLine::InputId {
+                    package,
+                    test_id: opt(a, "test ID", "input-id")?,
+                    input_id: opt(b, "input ID", "input-id")?,
+                },
+                LineKind::OutputNotFound => TestcacheLine::OutputNotFound { package },
+                LineKind::TooNew => TestcacheLine::TooNew {
+                    package,
+                    path: opt(b, "path", "too-new")?,
+                },
+                LineKind::Save => TestcacheLine::Save {
+                    package,
+                    test_id: opt(a, "test ID", "save")?,
+                    input_id: opt(b, "input ID", "save")?,
+                },
+                LineKind::Disabled => TestcacheLine::Disabled { reason: package },
+                LineKind::OutsideModule => TestcacheLine::OutsideModule { package },
+            })
+        })
+        .collect::<Result<Vec<_>, ManifestError>>()?;
+    let test_inputs = c
+        .blocks
+        .iter()
+        .map(|(sum, flat)| {
+            if flat.len() % 3 != 0 {
+                return Err(ManifestError::Invalid(
+                    "a test inputs block is not (op, name, hash) triples".into(),
+                ));
+            }
+            let inputs = flat
+                .chunks_exact(3)
+                .map(|t| {
+                    Ok(TestInput {
+                        op: own(t[0])?,
+                        name: own(t[1])?,
+                        hash: own(t[2])?,
+                    })
+                })
+                .collect::<Result<Vec<_>, ManifestError>>()?;
+            Ok(TestInputsBlock {
+                inputs,
+                sum: sum.map(own).transpose()?,
+            })
+        })
+        .collect::<Result<Vec<_>, ManifestError>>()?;
+    let downloading = c
+        .downloading
+        .iter()
+        .map(|&(m, v)| Ok((own(m)?, own(v)?)))
+        .collect::<Result<Vec<_>, ManifestError>>()?;
+    let fetches = c
+        .fetches
+        .iter()
+        .map(|&(module, version, file, ok, us)| {
+            Ok(ModuleFetch {
+                module: own(module)?,
+                version: own(version)?,
+                file: own(file)?,
+                ok,
+                ms: us.map(|us| us as f64 / 1_000.0),
+            })
+        })
+        .collect::<Result<Vec<_>, ManifestError>>()?;
+    let mod_download = c
+        .mod_download
+        .iter()
+        .map(|(module, version, zip, m, info, error)| {
+            Ok(ModDownloadEntry {
+                module: own(*module)?,
+                version: own(*version)?,
+                dir: None,
+                zip_bytes: *zip,
+                mod_bytes: *m,
+                info_bytes: *info,
+                error: error.clone(),
+            })
+        })
+        .collect::<Result<Vec<_>, ManifestError>>()?;
+    Ok(CacheEvidence {
+        results,
+        testcache,
+        test_inputs,
+        downloading,
+        fetches,
+        fetches_started: c.fetches_started,
+        mod_download,
+        gomodcache: c.gomodcache.clone(),
+        goflags: c.goflags.clone(),
+        goproxy: c.goproxy.clone(),
+        module_dir: c.module_dir.clone(),
+        from_old_manifest: None,
     })
 }
 

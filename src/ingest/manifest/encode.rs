@@ -6,9 +6,11 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use super::schema::*;
-use super::{MANIFEST_FORMAT, MANIFEST_VERSION};
+use super::{MANIFEST_FORMAT, MANIFEST_VERSION, TEST_ID_CHARS};
 use crate::model::job::JobTrace;
-use crate::model::{BuildData, ID_CHARS, Input, InputClass, shorten_id};
+use crate::model::{
+    BuildData, CacheEvidence, ID_CHARS, Input, InputClass, TestcacheLine, shorten_id,
+};
 
 #[derive(Default)]
 struct Interner {
@@ -155,6 +157,8 @@ pub(super) fn to_stored(data: &BuildData) -> Stored {
             _ => names.push((*class, (*prefix).to_owned(), vec![*name])),
         }
     }
+    // Before the keys are flattened: an ID's reference counts the strings, all of them.
+    let caches = store_caches(&data.caches, &mut t);
     let keys = pending
         .into_iter()
         .map(|(mode, package, list)| {
@@ -170,7 +174,6 @@ pub(super) fn to_stored(data: &BuildData) -> Stored {
         format: MANIFEST_FORMAT.to_owned(),
         version: MANIFEST_VERSION,
         ids: t.ids.concat(),
-        strings: t.strings,
         meta: StoredMeta {
             command: m.command.clone(),
             exit_code: m.exit_code,
@@ -189,7 +192,130 @@ pub(super) fn to_stored(data: &BuildData) -> Stored {
         names,
         keys,
         job: data.job.as_ref().map(store_job),
+        caches,
+        strings: t.strings,
     }
+}
+
+/// An opaque ID cut to [`TEST_ID_CHARS`]: equal prefixes are equal IDs (`model::same_id`).
+fn short(id: &str) -> &str {
+    id.char_indices()
+        .nth(TEST_ID_CHARS)
+        .map_or(id, |(cut, _)| &id[..cut])
+}
+
+/// The test and module evidence a baseline is diffed by; `None` when the build has none
+/// (the field is then left out, and the manifest is as small as version 2's).
+fn store_caches(ev: &CacheEvidence, t: &mut Interner) -> Option<StoredCaches> {
+    if ev.is_empty() && ev.gomodcache.is_none() && ev.goflags.is_none() {
+        return None;
+    }
+    let results = ev
+        .results
+        .iter()
+        .map(|r| (t.add(&r.package), r.outcome, r.elapsed_ms, r.cached))
+        .collect();
+    let id = |t: &mut Interner, s: &str| t.add(short(s));
+    let lines = ev
+        .testcache
+        .iter()
+        .map(|l| match l {
+            TestcacheLine::TestId { package, test_id } => {
+                (LineKind::TestId, t.add(package), Some(id(t, test_id)), None)
+            }
+            TestcacheLine::InputListNotFound { package } => {
+                (LineKind::ListNotFound, t.add(package), None, None)
+            }
+            TestcacheLine::InputId {
+                package,
+                test_id,
+                input_id,
+            } => (
+                LineKind::InputId,
+                t.add(package),
+                Some(id(t, test_id)),
+                Some(id(t, input_id)),
+            ),
+            TestcacheLine::OutputNotFound { package } => {
+                (LineKind::OutputNotFound, t.add(package), None, None)
+            }
+            TestcacheLine::TooNew { package, path } => {
+                (LineKind::TooNew, t.add(package), None, Some(t.add(path)))
+            }
+            TestcacheLine::Save {
+                package,
+                test_id,
+                input_id,
+            } => (
+                LineKind::Save,
+                t.add(package),
+                Some(id(t, test_id)),
+                Some(id(t, input_id)),
+            ),
+            TestcacheLine::Disabled { reason } => (LineKind::Disabled, t.add(reason), None, None),
+            TestcacheLine::OutsideModule { package } => {
+                (LineKind::OutsideModule, t.add(package), None, None)
+            }
+        })
+        .collect();
+    let blocks = ev
+        .test_inputs
+        .iter()
+        .map(|b| {
+            let sum = b.sum.as_deref().map(|s| id(t, s));
+            let flat = b
+                .inputs
+                .iter()
+                .flat_map(|i| [t.add(&i.op), t.add(&i.name), id(t, &i.hash)])
+                .collect();
+            (sum, flat)
+        })
+        .collect();
+    let downloading = ev
+        .downloading
+        .iter()
+        .map(|(m, v)| (t.add(m), t.add(v)))
+        .collect();
+    let fetches = ev
+        .fetches
+        .iter()
+        .map(|f| {
+            (
+                t.add(&f.module),
+                t.add(&f.version),
+                t.add(&f.file),
+                f.ok,
+                f.ms.map(|ms| (ms * 1_000.0).round() as i64),
+            )
+        })
+        .collect();
+    let mod_download = ev
+        .mod_download
+        .iter()
+        .map(|d| {
+            (
+                t.add(&d.module),
+                t.add(&d.version),
+                d.zip_bytes,
+                d.mod_bytes,
+                d.info_bytes,
+                d.error.clone(),
+            )
+        })
+        .collect();
+    Some(StoredCaches {
+        results,
+        lines,
+        blocks,
+        downloading,
+        fetches,
+        fetches_started: ev.fetches_started,
+        mod_download,
+        gomodcache: ev.gomodcache.clone(),
+        goflags: ev.goflags.clone(),
+        goproxy: ev.goproxy.clone(),
+        module_dir: ev.module_dir.clone(),
+    })
 }
 
 fn store_job(j: &JobTrace) -> StoredJob {

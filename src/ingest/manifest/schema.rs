@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::job::{CacheOpKind, CacheOpOutcome, JobOutcome};
-use crate::model::{CacheOutcome, Evidence, InputClass};
+use crate::model::{CacheOutcome, Evidence, InputClass, TestOutcome};
 
 #[derive(Serialize, Deserialize)]
 pub(super) struct Header {
@@ -34,6 +34,57 @@ pub(super) struct Stored {
     /// the order Go hashed them.
     pub(super) keys: Vec<(u32, Option<u32>, Vec<u32>)>,
     pub(super) job: Option<StoredJob>,
+    /// Version 3: the test and module cache evidence. Absent in versions 1 and 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) caches: Option<StoredCaches>,
+}
+
+/// What the test-cache and module-cache analyses read from a baseline. Strings are
+/// references into `strings`; opaque IDs (test IDs, input IDs, input hashes) are kept to
+/// their first `TEST_ID_CHARS` characters, env values only as that prefix of Go's hash.
+#[derive(Serialize, Deserialize, Default)]
+pub(super) struct StoredCaches {
+    /// (package, outcome, elapsed ms, replayed from the cache).
+    pub(super) results: Vec<(u32, TestOutcome, Option<u64>, bool)>,
+    /// `testcache:` lines in order: (kind, package — or the reason of `disabled`, test ID,
+    /// input ID — or the path of `too-new`).
+    pub(super) lines: Vec<(LineKind, u32, Option<u32>, Option<u32>)>,
+    /// `HASH[testInputs]` blocks: (sum, [op, name, hash, op, name, hash, ...]).
+    pub(super) blocks: Vec<(Option<u32>, Vec<u32>)>,
+    /// `go: downloading` (module, version).
+    pub(super) downloading: Vec<(u32, u32)>,
+    /// `-x` fetches: (module, version, file, 200 OK, µs).
+    pub(super) fetches: Vec<(u32, u32, u32, bool, Option<i64>)>,
+    pub(super) fetches_started: usize,
+    /// `go mod download -json`: (module, version, zip bytes, mod bytes, info bytes, error).
+    #[serde(default)]
+    pub(super) mod_download: Vec<StoredModDownload>,
+    pub(super) gomodcache: Option<String>,
+    pub(super) goflags: Option<String>,
+    pub(super) goproxy: Option<String>,
+    pub(super) module_dir: Option<String>,
+}
+
+pub(super) type StoredModDownload = (
+    u32,
+    u32,
+    Option<u64>,
+    Option<u64>,
+    Option<u64>,
+    Option<String>,
+);
+
+#[derive(Serialize, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub(super) enum LineKind {
+    TestId,
+    ListNotFound,
+    InputId,
+    OutputNotFound,
+    TooNew,
+    Save,
+    Disabled,
+    OutsideModule,
 }
 
 #[derive(Serialize, Deserialize, Default)]
