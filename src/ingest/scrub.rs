@@ -33,6 +33,10 @@ pub(super) fn parsed(parsed: &mut Parsed, warnings: &mut [Warning]) {
             }
         }
         Parsed::Command(command) => in_place(command),
+        // A failed download's error can quote the proxy URL.
+        Parsed::GoModDownload(entries) => {
+            all_in_place(entries.iter_mut().filter_map(|e| e.error.as_mut()));
+        }
         Parsed::Manifest(data) => build_data(data),
         Parsed::ChromeTrace(_)
         | Parsed::GoModules(_)
