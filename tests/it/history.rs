@@ -956,3 +956,82 @@ fn ci_json_in_a_bundle_is_not_build_evidence_and_travels_with_the_report() {
     assert_eq!(rec["job"]["started_at"], 1_795_512_600);
     assert!(!text.contains("must-not-be-read"));
 }
+
+// ---- the same ClickHouse statements on a current engine (chdb) ------------------------
+
+/// chdb (a current ClickHouse engine, from PyPI) in a folder of its own: installed with pip
+/// when missing; under `CI=true` a failed install fails the test.
+fn chdb() -> Option<PathBuf> {
+    let dir = std::env::var_os("GOATTRIB_CHDB_DIR")
+        .map_or_else(|| PathBuf::from("/tmp/goattrib-chdb"), PathBuf::from);
+    let have = |d: &Path| d.join("chdb").is_dir();
+    if !have(&dir) {
+        let status = Command::new("python3")
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
+            .arg("--target")
+            .arg(&dir)
+            .arg("chdb")
+            .status();
+        if !status.is_ok_and(|s| s.success()) || !have(&dir) {
+            crate::harness::skip_or_fail("chdb (python3 -m pip install --target DIR chdb)");
+            return None;
+        }
+    }
+    Some(dir)
+}
+
+#[test]
+fn a_current_clickhouse_engine_gives_the_old_servers_answers() {
+    let Some(server) = clickhouse() else { return };
+    let Some(chdb) = chdb() else { return };
+    let ch_db = format!("goattrib_chdb_{}", std::process::id());
+    let store = format!("clickhouse://{}/{ch_db}", server.addr);
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("history.jsonl");
+    let out = goattrib(&["history", "export", "--db", &db()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    std::fs::write(&export, &out.stdout).unwrap();
+    let log = dir.path().join("sql.jsonl");
+    let run = |args: &[&str]| {
+        let out = Command::new(bin())
+            .args(args)
+            .env("GOATTRIB_HISTORY_SQL_LOG", &log)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    };
+    let export = export.display().to_string();
+    // Twice: the replacing reads (FINAL, newest versions) are exercised too.
+    run(&["history", "add", "--store", &store, &export]);
+    run(&["history", "add", "--store", &store, &export]);
+    run(&["history", "stats", "--store", &store]);
+    for extra in [
+        vec![],
+        vec!["--bucket", "month", "--executor", "docker"],
+        vec!["--bucket", "day", "--since", "3w", "--until", "2026-11-30"],
+        vec!["--ref", "fix/<b>escape</b>&\"quote\""],
+    ] {
+        let mut a = vec!["dashboard", "--store", store.as_str(), "--format", "json"];
+        a.extend(&extra);
+        run(&a);
+    }
+    let n = std::fs::read_to_string(&log).unwrap().lines().count();
+    assert!(n > 30, "{n} statements logged");
+    let out = Command::new("python3")
+        .arg(root().join("tests/it/chdb_replay.py"))
+        .arg(&log)
+        .env("PYTHONPATH", &chdb)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    println!("{text}");
+    assert!(out.status.success(), "{text}{}", stderr(&out));
+    assert!(text.contains("0 failed or different"), "{text}");
+    ch_exec(&server.addr, &format!("DROP DATABASE {ch_db}"));
+}

@@ -18,6 +18,7 @@ mod layers;
 mod malformed;
 mod modcache;
 mod packaging;
+mod pages_ci;
 mod profile;
 mod report_out;
 mod scale;
