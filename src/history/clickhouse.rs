@@ -1,7 +1,8 @@
 //! The ClickHouse history (`--store clickhouse://HOST:PORT/DB`), over the HTTP interface
 //! with `ureq`: `INSERT … FORMAT JSONEachRow` and `SELECT … FORMAT JSONEachRow`, in SQL that
 //! Debian's ClickHouse 18.16 and current releases both run (no DateTime64, window functions,
-//! `JOIN` without ANY/ALL, or RowBinary).
+//! `JOIN` without ANY/ALL, or RowBinary; every joined subquery has an alias, which current
+//! releases require — checked on chdb by `tests/it/history.rs`).
 //!
 //! A job is its `jobs` row (a `ReplacingMergeTree` on `job_id`, versioned by the time it was
 //! added) plus child rows carrying the same version. The child rows are written first and
@@ -188,15 +189,20 @@ impl ClickHouse {
     }
 
     fn exec(&self, what: &'static str, sql: &str, body: Option<Vec<u8>>) -> Result<(), StoreError> {
+        let t = super::sql_log::start();
+        let logged = t.and(body.clone());
         let mut resp = self.post(what, sql, body)?;
         resp.body_mut()
             .read_to_string()
             .map(|_| ())
-            .map_err(|e| self.error(what, e.to_string()))
+            .map_err(|e| self.error(what, e.to_string()))?;
+        super::sql_log::record(t, "clickhouse", sql, logged.as_deref(), None);
+        Ok(())
     }
 
     /// Rows of a `SELECT` (the query without its FORMAT).
     fn select(&self, what: &'static str, sql: &str) -> Result<Vec<Value>, StoreError> {
+        let t = super::sql_log::start();
         let resp = self.post(what, &format!("{sql} FORMAT JSONEachRow"), None)?;
         let reader = std::io::BufReader::new(resp.into_body().into_reader());
         let mut rows = Vec::new();
@@ -207,6 +213,7 @@ impl ClickHouse {
             }
             rows.push(serde_json::from_str(&line).map_err(|e| self.error(what, e.to_string()))?);
         }
+        super::sql_log::record(t, "clickhouse", sql, None, Some(&rows));
         Ok(rows)
     }
 
@@ -545,8 +552,8 @@ impl Store for ClickHouse {
         let saved = format!(
             "SELECT job_id, sum(n * price) AS s, sum(n * (1 - priced)) AS unpriced
              FROM (SELECT job_id, mode, package, goos, goarch, n FROM {db}.job_hits
-                   WHERE {live})
-             ANY LEFT JOIN ({prices}) USING (mode, package, goos, goarch)
+                   WHERE {live}) AS h
+             ANY LEFT JOIN ({prices}) AS p USING (mode, package, goos, goarch)
              GROUP BY job_id",
             live = self.live(filter)
         );
@@ -555,15 +562,16 @@ impl Store for ClickHouse {
                sum(miss_us) AS t_miss_us, sum(saved_us) AS t_saved_us,
                sum(unpriced) AS t_unpriced, sum(cost_us) AS t_cost_us, ifNull(sum(wall_us + saved_us), 0) AS with_cache,
                ifNull(sum(wall_us + cost_us), 0) AS without_cache,
-               countIf(restore = 'hit') AS r_hit, countIf(restore = 'miss') AS r_miss,
-               countIf(restore = 'failed') AS r_failed,
-               countIf(isNull(restore) OR restore = 'none') AS r_none
+               countIf(ifNull(restore, 'none') = 'hit') AS r_hit,
+               countIf(ifNull(restore, 'none') = 'miss') AS r_miss,
+               countIf(ifNull(restore, 'none') = 'failed') AS r_failed,
+               countIf(ifNull(restore, 'none') = 'none') AS r_none
              FROM (
                SELECT k, hits, misses, miss_us, wall_us, restore, unpriced,
                  ifNull(restore_us, 0) + ifNull(save_us, 0) AS cost_us,
                  if(ifNull(wall_us, 0) > 0 AND busy_us > ifNull(wall_us, 0),
                     intDiv(s * ifNull(wall_us, 0), busy_us), s) AS saved_us
-               FROM ({jobs}) ANY LEFT JOIN ({saved}) USING job_id)
+               FROM ({jobs}) AS j ANY LEFT JOIN ({saved}) AS s USING job_id)
              GROUP BY k ORDER BY k",
             jobs = self.jobs_sql(filter, &k)
         );
@@ -597,8 +605,8 @@ impl Store for ClickHouse {
         let k = key.sql(Dialect::ClickHouse);
         let sql = format!(
             "SELECT k, cause, sum(duration_us) AS t
-             FROM (SELECT job_id, cause, duration_us FROM {db}.job_misses WHERE {live})
-             ALL INNER JOIN (SELECT job_id, k FROM ({jobs})) USING job_id
+             FROM (SELECT job_id, cause, duration_us FROM {db}.job_misses WHERE {live}) AS m
+             ALL INNER JOIN (SELECT job_id, k FROM ({jobs})) AS j USING job_id
              GROUP BY k, cause ORDER BY k, cause",
             db = self.db,
             live = self.live(filter),
@@ -678,8 +686,8 @@ impl Store for ClickHouse {
             "SELECT kind, origin, runner, uniqExact(job_id) AS jobs, sum(misses) AS t_misses,
                sum(time_us) AS t
              FROM (SELECT job_id, kind, origin, misses, time_us FROM {db}.job_causes
-                   WHERE {live})
-             ALL INNER JOIN (SELECT job_id, {runner} AS runner FROM ({jobs})) USING job_id
+                   WHERE {live}) AS c
+             ALL INNER JOIN (SELECT job_id, {runner} AS runner FROM ({jobs})) AS j USING job_id
              GROUP BY kind, origin, runner ORDER BY kind, origin, runner",
             db = self.db,
             live = self.live(filter),

@@ -9,6 +9,7 @@ use crate::model::history::{JobRecord, PackageTotal};
 
 pub mod clickhouse;
 mod query;
+mod sql_log;
 pub mod sqlite;
 
 pub use query::{Bucket, Dimension, Filter, GroupKey};

@@ -23,10 +23,17 @@ use crate::model::history::{
 };
 
 /// The schema this build writes and reads.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
+
+mod rollup;
 
 /// Migrations: entry `i` takes a file from version `i` to `i + 1` (0 = empty file).
-const MIGRATIONS: [&str; 1] = [r#"
+fn migrations() -> [String; 2] {
+    [MIGRATION_1.to_owned(), rollup::migration()]
+}
+
+/// Version 1: the jobs and their child rows.
+const MIGRATION_1: &str = r#"
 CREATE TABLE goattrib_schema (version INTEGER NOT NULL);
 CREATE TABLE jobs (
   id INTEGER PRIMARY KEY,
@@ -86,11 +93,13 @@ CREATE TABLE job_sections (
   PRIMARY KEY (job, seq)
 ) WITHOUT ROWID;
 INSERT INTO goattrib_schema (version) VALUES (0);
-"#];
+"#;
 
 pub struct Sqlite {
     path: PathBuf,
     conn: Mutex<Connection>,
+    /// The filter `temp.f` holds the jobs of (a dashboard asks many questions of one).
+    filtered: Mutex<Option<Filter>>,
 }
 
 impl Sqlite {
@@ -115,6 +124,7 @@ impl Sqlite {
         let store = Sqlite {
             path: path_buf.clone(),
             conn: Mutex::new(conn),
+            filtered: Mutex::new(None),
         };
         let version = store.version()?;
         if version > SCHEMA_VERSION {
@@ -126,8 +136,13 @@ impl Sqlite {
         }
         {
             let conn = store.lock();
-            conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768")
-                .map_err(err("enable foreign keys"))?;
+            // Temporary tables and sorts in a file behind a bounded cache: memory does not grow with
+            // the number of jobs.
+            conn.execute_batch(
+                "PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768; PRAGMA temp_store = FILE;
+                 PRAGMA temp.cache_size = -32768",
+            )
+            .map_err(err("enable foreign keys"))?;
             if create {
                 // WAL: readers never block the writer, and a killed writer loses only its
                 // own open transaction.
@@ -138,10 +153,15 @@ impl Sqlite {
         }
         if version < SCHEMA_VERSION {
             if !create {
-                return Err(StoreError::NotHistory {
-                    path: path_buf,
-                    what: "it has no goattrib tables".to_owned(),
-                });
+                if version == 0 {
+                    return Err(StoreError::NotHistory {
+                        path: path_buf,
+                        what: "it has no goattrib tables".to_owned(),
+                    });
+                }
+                // An older goattrib's history: a reader brings it up to date first.
+                drop(store);
+                return Sqlite::open(path, true);
             }
             store.migrate()?;
         }
@@ -228,10 +248,10 @@ impl Sqlite {
         };
         while version < SCHEMA_VERSION {
             let step = usize::try_from(version).unwrap_or(usize::MAX);
-            let Some(sql) = MIGRATIONS.get(step) else {
+            let Some(sql) = migrations().into_iter().nth(step) else {
                 break;
             };
-            tx.execute_batch(sql)
+            tx.execute_batch(&sql)
                 .map_err(self.sql_err("migrate the schema"))?;
             version += 1;
             tx.execute("UPDATE goattrib_schema SET version = ?1", [version])
@@ -260,19 +280,85 @@ impl Sqlite {
     }
 }
 
-/// The filtered jobs with their key (`f`), each miss's price (`prices`: the median duration
-/// of that package's misses anywhere in the history, same mode, GOOS and GOARCH) and each
-/// job's priced hits (`saved`).
-fn jobs_cte(cond: &str, key: &str) -> String {
+impl Sqlite {
+    /// Makes `temp.f` hold the jobs `filter` keeps (with the prices of their hits), unless
+    /// it already does.
+    fn filter_jobs(&self, filter: &Filter) -> Result<(), StoreError> {
+        let mut done = self.filtered.lock().unwrap_or_else(|p| p.into_inner());
+        if done.as_ref() == Some(filter) {
+            return Ok(());
+        }
+        let conn = self.lock();
+        let t = super::sql_log::start();
+        make_prices(&conn).map_err(self.sql_err("price the hits"))?;
+        super::sql_log::record(t, "sqlite", "-- make_prices", None, None);
+        self.batch(&conn, "price the hits", PRICES)?;
+        let (cond, values) = filter.conditions();
+        self.batch(&conn, "select the jobs", FILTERED)?;
+        let t = super::sql_log::start();
+        let fill = fill_filtered(&cond);
+        conn.execute(&fill, params_from_iter(values.iter()))
+            .map_err(self.sql_err("select the jobs"))?;
+        super::sql_log::record(t, "sqlite", &fill, None, None);
+        *done = Some(filter.clone());
+        Ok(())
+    }
+
+    fn rows<T>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>, StoreError> {
+        let t = super::sql_log::start();
+        let conn = self.lock();
+        let mut stmt = conn.prepare(sql).map_err(self.sql_err("prepare a query"))?;
+        let rows = stmt
+            .query_map(params, row)
+            .map_err(self.sql_err("run a query"))?;
+        let out = rows
+            .collect::<Result<Vec<T>, _>>()
+            .map_err(self.sql_err("read a query's rows"));
+        super::sql_log::record(t, "sqlite", sql, None, None);
+        out
+    }
+
+    /// Runs statements without rows, logged like queries.
+    fn batch(&self, conn: &Connection, what: &'static str, sql: &str) -> Result<(), StoreError> {
+        let t = super::sql_log::start();
+        conn.execute_batch(sql).map_err(self.sql_err(what))?;
+        super::sql_log::record(t, "sqlite", sql, None, None);
+        Ok(())
+    }
+}
+
+/// The CI columns of a rollup row (`r` joined to its group `g`), named as in `jobs`, with
+/// the day's start as `started_at`: the group and period keys read the same.
+const ROLLED_COLS: &str = "r.day * 86400 AS started_at, g.project, g.ref_name, g.job_name,
+    g.executor, g.runner, g.runner_description";
+const JOB_COLS: &str = "jobs.started_at, jobs.project, jobs.ref_name, jobs.job_name,
+    jobs.executor, jobs.runner, jobs.runner_description";
+
+/// The filtered jobs, narrow, with what each one's cache saved and cost (`temp.f`): made
+/// once per filter, then every per-job question of a dashboard (sums, ranks) reads it
+/// instead of the wide `jobs` rows. Savings: each hit set's priced hits (`hitset_saved`),
+/// over the job's parallelism.
+const FILTERED: &str = "
+    DROP TABLE IF EXISTS temp.f;
+    CREATE TEMP TABLE f (
+      id INTEGER PRIMARY KEY, started_at INTEGER, project TEXT, ref_name TEXT, job_name TEXT,
+      executor TEXT, runner TEXT, runner_description TEXT, hits INTEGER, misses INTEGER,
+      miss_us INTEGER, wall_us INTEGER, restore TEXT, restore_us INTEGER, cost_us INTEGER,
+      unpriced INTEGER, saved_us INTEGER);";
+
+fn fill_filtered(cond: &str) -> String {
     format!(
-        "f AS (SELECT *, {key} AS k FROM jobs WHERE {cond}),
-         g AS (SELECT f.*, coalesce(hs.s, 0) AS saved_action_us,
-             coalesce(hs.unpriced, 0) AS unpriced,
-             coalesce(restore_us, 0) + coalesce(save_us, 0) AS cost_us
-           FROM f LEFT JOIN temp.hitset_saved hs ON hs.hitset = f.hitset),
-         w AS (SELECT g.*, CASE WHEN wall_us > 0 AND busy_us > wall_us
-             THEN saved_action_us * wall_us / busy_us ELSE saved_action_us END AS saved_us
-           FROM g)"
+        "INSERT INTO temp.f SELECT id, started_at, project, ref_name, job_name, executor, runner,
+           runner_description, hits, misses, miss_us, wall_us, restore, restore_us,
+           coalesce(restore_us, 0) + coalesce(save_us, 0), coalesce(hs.unpriced, 0),
+           CASE WHEN wall_us > 0 AND busy_us > wall_us
+             THEN coalesce(hs.s, 0) * wall_us / busy_us ELSE coalesce(hs.s, 0) END
+         FROM jobs LEFT JOIN temp.hitset_saved hs ON hs.hitset = jobs.hitset WHERE {cond}"
     )
 }
 
@@ -293,7 +379,7 @@ fn make_prices(conn: &Connection) -> rusqlite::Result<()> {
     }
     conn.execute_batch("CREATE TEMP TABLE prices (pkg INTEGER PRIMARY KEY, price INTEGER)")?;
     let counts: Vec<(i64, i64)> = conn
-        .prepare("SELECT pkg, count(*) FROM job_misses GROUP BY pkg")?
+        .prepare("SELECT pkg, sum(n) FROM day_pkg_misses GROUP BY pkg")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     let mut at = conn.prepare(
@@ -351,8 +437,17 @@ impl Store for Sqlite {
             .map_err(self.sql_err("start a transaction"))?;
         let j = &rec.job;
         let e = |w| self.sql_err(w);
-        tx.execute("DELETE FROM jobs WHERE job_id = ?1", [&j.job_id])
+        let old: Option<i64> = tx
+            .query_row("SELECT id FROM jobs WHERE job_id = ?1", [&j.job_id], |r| {
+                r.get(0)
+            })
+            .optional()
             .map_err(e("replace the job"))?;
+        if let Some(old) = old {
+            rollup::roll_job(&tx, old, -1).map_err(e("update the daily rollups"))?;
+            tx.execute("DELETE FROM jobs WHERE id = ?1", [old])
+                .map_err(e("replace the job"))?;
+        }
         tx.execute(
             "INSERT INTO jobs (job_id, simulated, project, pipeline, job, job_name, ref_name,
                commit_sha, runner, runner_description, executor, concurrent_id, project_dir,
@@ -504,14 +599,20 @@ impl Store for Sqlite {
                     .map_err(e("insert a section"))?;
             }
         }
+        rollup::roll_job(&tx, id, 1).map_err(e("update the daily rollups"))?;
         tx.commit().map_err(e("commit the job"))
     }
 
     fn prune(&self, before: i64) -> Result<i64, StoreError> {
-        let conn = self.lock();
+        let mut guard = self.lock();
+        // One transaction: the rollups never disagree with the jobs.
+        let conn = guard
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(self.sql_err("start a transaction"))?;
         let n = conn
             .execute("DELETE FROM jobs WHERE started_at < ?1", [before])
             .map_err(self.sql_err("prune jobs"))?;
+        rollup::after_prune(&conn, before).map_err(self.sql_err("update the daily rollups"))?;
         conn.execute(
             "DELETE FROM hitset_pkgs WHERE hitset NOT IN
                (SELECT hitset FROM jobs WHERE hitset IS NOT NULL)",
@@ -529,6 +630,7 @@ impl Store for Sqlite {
             [],
         )
         .map_err(self.sql_err("prune packages"))?;
+        conn.commit().map_err(self.sql_err("commit the prune"))?;
         Ok(n as i64)
     }
 
@@ -732,46 +834,35 @@ impl Store for Sqlite {
 
     fn aggregate(&self, filter: &Filter, key: GroupKey) -> Result<Vec<Aggregate>, StoreError> {
         let k = key.sql(Dialect::Sqlite);
-        {
-            let conn = self.lock();
-            make_prices(&conn)
-                .and_then(|()| conn.execute_batch(PRICES))
-                .map_err(self.sql_err("price the hits"))?;
-        }
-        self.with_filter(
-            filter,
-            |c| {
-                format!(
-                    "WITH {} SELECT k, count(*), sum(hits), sum(misses), sum(miss_us),
-                       sum(saved_us), sum(unpriced), sum(cost_us),
-                       coalesce(sum(wall_us + saved_us), 0), coalesce(sum(wall_us + cost_us), 0),
-                       count(CASE WHEN restore = 'hit' THEN 1 END),
-                       count(CASE WHEN restore = 'miss' THEN 1 END),
-                       count(CASE WHEN restore = 'failed' THEN 1 END),
-                       count(CASE WHEN restore IS NULL OR restore = 'none' THEN 1 END)
-                     FROM w GROUP BY k ORDER BY k",
-                    jobs_cte(c, &k)
-                )
-            },
-            |r| {
-                Ok(Aggregate {
-                    key: r.get(0)?,
-                    jobs: r.get(1)?,
-                    hits: r.get(2)?,
-                    misses: r.get(3)?,
-                    miss_us: r.get(4)?,
-                    saved_us: r.get(5)?,
-                    unpriced_hits: r.get(6)?,
-                    cost_us: r.get(7)?,
-                    with_cache_us: r.get(8)?,
-                    without_cache_us: r.get(9)?,
-                    restore_hit: r.get(10)?,
-                    restore_miss: r.get(11)?,
-                    restore_failed: r.get(12)?,
-                    restore_none: r.get(13)?,
-                })
-            },
-        )
+        self.filter_jobs(filter)?;
+        let sql = format!(
+            "SELECT {k} AS k, count(*), sum(hits), sum(misses), sum(miss_us),
+               sum(saved_us), sum(unpriced), sum(cost_us),
+               coalesce(sum(wall_us + saved_us), 0), coalesce(sum(wall_us + cost_us), 0),
+               count(CASE WHEN restore = 'hit' THEN 1 END),
+               count(CASE WHEN restore = 'miss' THEN 1 END),
+               count(CASE WHEN restore = 'failed' THEN 1 END),
+               count(CASE WHEN restore IS NULL OR restore = 'none' THEN 1 END)
+             FROM temp.f GROUP BY k ORDER BY k"
+        );
+        self.rows(&sql, [], |r| {
+            Ok(Aggregate {
+                key: r.get(0)?,
+                jobs: r.get(1)?,
+                hits: r.get(2)?,
+                misses: r.get(3)?,
+                miss_us: r.get(4)?,
+                saved_us: r.get(5)?,
+                unpriced_hits: r.get(6)?,
+                cost_us: r.get(7)?,
+                with_cache_us: r.get(8)?,
+                without_cache_us: r.get(9)?,
+                restore_hit: r.get(10)?,
+                restore_miss: r.get(11)?,
+                restore_failed: r.get(12)?,
+                restore_none: r.get(13)?,
+            })
+        })
     }
 
     fn miss_by_cause(
@@ -780,16 +871,21 @@ impl Store for Sqlite {
         key: GroupKey,
     ) -> Result<Vec<(String, String, i64)>, StoreError> {
         let k = key.sql(Dialect::Sqlite);
-        self.with_filter(
-            filter,
-            |c| {
-                format!(
-                    "SELECT {k} AS k, m.cause, sum(m.time_us) FROM job_cause_time m
-                     JOIN jobs ON jobs.id = m.job WHERE {c} GROUP BY k, m.cause ORDER BY k, m.cause"
-                )
-            },
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
+        let sp = rollup::split(filter);
+        let sql = format!(
+            "SELECT {k} AS k, cause, sum(time_us) FROM (
+               SELECT {ROLLED_COLS}, r.cause, r.time_us FROM day_cause_time r
+                 JOIN job_groups g ON g.id = r.grp WHERE {rolled}
+               UNION ALL
+               SELECT {JOB_COLS}, m.cause, m.time_us FROM jobs
+                 CROSS JOIN job_cause_time m ON m.job = jobs.id WHERE {rest})
+             GROUP BY k, cause ORDER BY k, cause",
+            rolled = sp.rolled,
+            rest = sp.rest
+        );
+        self.rows(&sql, rollup::values(&sp), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
     }
 
     fn percentiles(
@@ -810,88 +906,96 @@ impl Store for Sqlite {
             Metric::WallUs => ("wall_us", "wall_us", "1", "wall_us IS NOT NULL"),
             Metric::RestoreUs => ("restore_us", "restore_us", "1", "restore_us IS NOT NULL"),
         };
-        let ranks = LEVELS
+        self.filter_jobs(filter)?;
+        // One sort into a table whose rowids are the sorted positions: the value at rank r
+        // of key k is the row at k's first position + r (a window over the jobs costs 3×).
+        let levels = LEVELS
             .iter()
-            .map(|l| format!("min(n * {l} / 100, n - 1)"))
+            .map(|l| format!("SELECT {l} AS l"))
             .collect::<Vec<_>>()
-            .join(", ");
-        self.with_filter(
-            filter,
-            |c| {
-                format!(
-                    "SELECT k, rn, n, num, den FROM (
-                       SELECT {k} AS k, {num} AS num, {den} AS den,
-                         row_number() OVER (PARTITION BY {k} ORDER BY {x}) - 1 AS rn,
-                         count(*) OVER (PARTITION BY {k}) AS n
-                       FROM jobs WHERE {c} AND {present})
-                     WHERE rn IN ({ranks}) ORDER BY k, rn"
-                )
-            },
-            |r| {
-                Ok(RankedValue {
-                    key: r.get(0)?,
-                    rank: r.get(1)?,
-                    n: r.get(2)?,
-                    value: r.get::<_, i64>(3)? as f64 / r.get::<_, i64>(4)? as f64,
-                })
-            },
-        )
+            .join(" UNION ALL ");
+        {
+            let conn = self.lock();
+            self.batch(
+                &conn,
+                "sort the jobs",
+                &format!(
+                    "DROP TABLE IF EXISTS temp.sorted;
+                 CREATE TEMP TABLE sorted (pos INTEGER PRIMARY KEY, k TEXT, num INTEGER,
+                   den INTEGER);
+                 INSERT INTO temp.sorted (k, num, den) SELECT k, num, den FROM (
+                   SELECT {k} AS k, {x} AS x, {num} AS num, {den} AS den FROM temp.f
+                   WHERE {present}) ORDER BY k, x;"
+                ),
+            )?;
+        }
+        let sql = format!(
+            "SELECT c.k, min(c.n * lv.l / 100, c.n - 1) AS rank, c.n, s.num, s.den
+             FROM (SELECT k, min(pos) AS p0, count(*) AS n FROM temp.sorted GROUP BY k) c,
+               ({levels}) lv, temp.sorted s
+             WHERE s.pos = c.p0 + min(c.n * lv.l / 100, c.n - 1) ORDER BY c.k, lv.l"
+        );
+        self.rows(&sql, [], |r| {
+            Ok(RankedValue {
+                key: r.get(0)?,
+                rank: r.get(1)?,
+                n: r.get(2)?,
+                value: r.get::<_, i64>(3)? as f64 / r.get::<_, i64>(4)? as f64,
+            })
+        })
     }
 
     fn cause_runners(&self, filter: &Filter) -> Result<Vec<CauseRunner>, StoreError> {
         let runner = GroupKey::Group(Dimension::Runner).sql(Dialect::Sqlite);
-        self.with_filter(
-            filter,
-            |c| {
-                format!(
-                    "WITH f AS (SELECT id, {runner} AS runner FROM jobs WHERE {c})
-                     SELECT kind, origin, f.runner, count(*), sum(misses), sum(time_us)
-                     FROM job_causes JOIN f ON f.id = job_causes.job
-                     GROUP BY kind, origin, f.runner ORDER BY kind, origin, f.runner"
-                )
-            },
-            |r| {
-                Ok(CauseRunner {
-                    kind: r.get(0)?,
-                    origin: r.get(1)?,
-                    runner: r.get(2)?,
-                    jobs: r.get(3)?,
-                    misses: r.get(4)?,
-                    time_us: r.get(5)?,
-                })
-            },
-        )
+        let sp = rollup::split(filter);
+        let sql = format!(
+            "SELECT kind, origin, {runner} AS k, sum(n), sum(misses), sum(time_us) FROM (
+               SELECT {ROLLED_COLS}, r.kind,
+                   CASE WHEN r.has_origin THEN r.origin END AS origin, r.n, r.misses, r.time_us
+                 FROM day_causes r JOIN job_groups g ON g.id = r.grp WHERE {rolled}
+               UNION ALL
+               SELECT {JOB_COLS}, c.kind, c.origin, 1, c.misses, c.time_us
+                 FROM jobs CROSS JOIN job_causes c ON c.job = jobs.id WHERE {rest})
+             GROUP BY kind, origin, k ORDER BY kind, origin, k",
+            rolled = sp.rolled,
+            rest = sp.rest
+        );
+        self.rows(&sql, rollup::values(&sp), |r| {
+            Ok(CauseRunner {
+                kind: r.get(0)?,
+                origin: r.get(1)?,
+                runner: r.get(2)?,
+                jobs: r.get(3)?,
+                misses: r.get(4)?,
+                time_us: r.get(5)?,
+            })
+        })
     }
 
     fn packages(&self, filter: &Filter, limit: i64) -> Result<Vec<PackageTotal>, StoreError> {
-        // Every job counts: no need to look each miss's job up.
-        let all = *filter == Filter::default();
-        self.with_filter(
-            filter,
-            |c| {
-                let from = if all {
-                    "job_misses m".to_owned()
-                } else {
-                    format!("job_misses m JOIN jobs ON jobs.id = m.job AND {c}")
-                };
-                format!(
-                    "SELECT p.package, p.mode, sum(t.n), sum(t.us), sum(t.jobs)
-                     FROM (SELECT m.pkg, count(*) AS n, sum(m.duration_us) AS us,
-                             count(DISTINCT m.job) AS jobs FROM {from} GROUP BY m.pkg) t
-                     JOIN pkgs p ON p.id = t.pkg GROUP BY p.package, p.mode
-                     ORDER BY sum(t.us) DESC, p.package, p.mode LIMIT {limit}"
-                )
-            },
-            |r| {
-                Ok(PackageTotal {
-                    package: r.get(0)?,
-                    mode: r.get(1)?,
-                    misses: r.get(2)?,
-                    time_ms: us_to_ms(r.get(3)?),
-                    jobs: r.get(4)?,
-                })
-            },
-        )
+        let sp = rollup::split(filter);
+        let sql = format!(
+            "SELECT p.package, p.mode, sum(t.n), sum(t.us), sum(t.jobs) FROM (
+               SELECT r.pkg, r.n, r.us, r.jobs FROM day_pkg_misses r
+                 JOIN job_groups g ON g.id = r.grp WHERE {rolled}
+               UNION ALL
+               SELECT m.pkg, count(*), sum(m.duration_us), count(DISTINCT m.job)
+                 FROM jobs CROSS JOIN job_misses m ON m.job = jobs.id WHERE {rest}
+                 GROUP BY m.pkg) t
+             JOIN pkgs p ON p.id = t.pkg GROUP BY p.package, p.mode
+             ORDER BY sum(t.us) DESC, p.package, p.mode LIMIT {limit}",
+            rolled = sp.rolled,
+            rest = sp.rest
+        );
+        self.rows(&sql, rollup::values(&sp), |r| {
+            Ok(PackageTotal {
+                package: r.get(0)?,
+                mode: r.get(1)?,
+                misses: r.get(2)?,
+                time_ms: us_to_ms(r.get(3)?),
+                jobs: r.get(4)?,
+            })
+        })
     }
 
     fn groups(

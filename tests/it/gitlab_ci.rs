@@ -14,12 +14,16 @@ use crate::harness::{in_ci, root, skip_or_fail};
 const MARK: &str = "<!-- tested: gitlab-ci-local -->";
 const MONEY: &str = "example.com/shop/internal/money";
 
-/// The yaml blocks that follow the marker in a Markdown file.
 fn tested_blocks(markdown: &str) -> Vec<String> {
+    tested_blocks_with(markdown, MARK)
+}
+
+/// The yaml blocks that follow `mark` in a Markdown file.
+pub fn tested_blocks_with(markdown: &str, mark: &str) -> Vec<String> {
     let mut blocks = Vec::new();
     let mut rest = markdown;
-    while let Some(at) = rest.find(MARK) {
-        rest = &rest[at + MARK.len()..];
+    while let Some(at) = rest.find(mark) {
+        rest = &rest[at + mark.len()..];
         let Some(body) = rest.trim_start().strip_prefix("```yaml\n") else {
             continue;
         };
@@ -38,7 +42,7 @@ fn snippets() -> Vec<String> {
     blocks
 }
 
-fn gitlab_ci_local() -> Option<PathBuf> {
+pub fn gitlab_ci_local() -> Option<PathBuf> {
     let dir = std::env::var_os("GOATTRIB_GCL_DIR").map_or_else(
         || PathBuf::from("/tmp/goattrib-gitlab-ci-local"),
         PathBuf::from,

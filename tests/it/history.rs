@@ -390,6 +390,7 @@ fn eight_concurrent_writers_lose_nothing() {
         }
     }
     assert_eq!(job_count(&db), 24);
+    rollups_match(&db);
     let export = goattrib(&["history", "export", "--db", &db]);
     let ids: std::collections::BTreeSet<String> = String::from_utf8_lossy(&export.stdout)
         .lines()
@@ -436,6 +437,7 @@ fn adding_a_job_again_replaces_it() {
         .display()
         .to_string()]);
     assert_eq!(job_count(&db), 2);
+    rollups_match(&db);
 }
 
 #[test]
@@ -542,7 +544,7 @@ fn a_newer_schema_is_refused_and_left_alone() {
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(
-        err.contains("schema version 99") && err.contains("reads up to 1"),
+        err.contains("schema version 99") && err.contains("reads up to 2"),
         "{err}"
     );
     assert_eq!(err.lines().count(), 1, "{err}");
@@ -569,6 +571,67 @@ fn a_newer_schema_is_refused_and_left_alone() {
 }
 
 #[test]
+fn a_version_1_file_is_migrated_and_gives_the_same_dashboard() {
+    // A version 1 file is today's file without the daily rollups (migration 2 only adds
+    // tables): take them away, and a reader migrates it back.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("h.db");
+    std::fs::copy(history().join("history.db"), &path).unwrap();
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "DROP TABLE day_cause_time; DROP TABLE day_causes; DROP TABLE day_pkg_misses;
+             DROP TABLE job_groups; UPDATE goattrib_schema SET version = 1;",
+        )
+        .unwrap();
+    }
+    let db = path.display().to_string();
+    for extra in [
+        vec![],
+        vec!["--bucket", "day", "--since", "3w", "--until", "2026-11-30"],
+        vec!["--executor", "docker"],
+    ] {
+        let mut args = vec!["dashboard", "--db", db.as_str(), "--format", "json"];
+        args.extend(&extra);
+        let out = goattrib(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(got, dashboard_json(&extra), "{extra:?}");
+    }
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let v: i64 = conn
+        .query_row("SELECT max(version) FROM goattrib_schema", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, 2);
+    let rolled: i64 = conn
+        .query_row("SELECT sum(n) FROM day_pkg_misses", [], |r| r.get(0))
+        .unwrap();
+    let misses: i64 = conn
+        .query_row("SELECT count(*) FROM job_misses", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rolled, misses, "every miss is in the rollup once");
+}
+
+/// The rollups agree with the rows they sum after re-adds and a prune.
+fn rollups_match(db: &str) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let q = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(
+        q("SELECT coalesce(sum(n), 0) FROM day_pkg_misses"),
+        q("SELECT count(*) FROM job_misses")
+    );
+    assert_eq!(
+        q("SELECT coalesce(sum(time_us), 0) FROM day_cause_time"),
+        q("SELECT coalesce(sum(time_us), 0) FROM job_cause_time")
+    );
+    assert_eq!(
+        q("SELECT coalesce(sum(n), 0) FROM day_causes"),
+        q("SELECT count(*) FROM job_causes")
+    );
+    assert_eq!(q("SELECT count(*) FROM day_pkg_misses WHERE n <= 0"), 0);
+}
+
+#[test]
 fn prune_keeps_the_last_weeks() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("h.db").display().to_string();
@@ -585,6 +648,19 @@ fn prune_keeps_the_last_weeks() {
         "{n} vs about {expected}"
     );
     assert!(n < 208);
+    rollups_match(&db);
+    // Partial days at both ends come from the jobs, whole days from the rollups: the same
+    // numbers as a history that never had the older jobs.
+    let out = goattrib(&[
+        "dashboard",
+        "--db",
+        &db,
+        "--format",
+        "json",
+        "--since",
+        "10d",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
 }
 
 // ---- the site in headless Chromium ----------------------------------------------------
@@ -879,4 +955,83 @@ fn ci_json_in_a_bundle_is_not_build_evidence_and_travels_with_the_report() {
     assert_eq!(rec["job"]["runner_description"], "docker-7");
     assert_eq!(rec["job"]["started_at"], 1_795_512_600);
     assert!(!text.contains("must-not-be-read"));
+}
+
+// ---- the same ClickHouse statements on a current engine (chdb) ------------------------
+
+/// chdb (a current ClickHouse engine, from PyPI) in a folder of its own: installed with pip
+/// when missing; under `CI=true` a failed install fails the test.
+fn chdb() -> Option<PathBuf> {
+    let dir = std::env::var_os("GOATTRIB_CHDB_DIR")
+        .map_or_else(|| PathBuf::from("/tmp/goattrib-chdb"), PathBuf::from);
+    let have = |d: &Path| d.join("chdb").is_dir();
+    if !have(&dir) {
+        let status = Command::new("python3")
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
+            .arg("--target")
+            .arg(&dir)
+            .arg("chdb")
+            .status();
+        if !status.is_ok_and(|s| s.success()) || !have(&dir) {
+            crate::harness::skip_or_fail("chdb (python3 -m pip install --target DIR chdb)");
+            return None;
+        }
+    }
+    Some(dir)
+}
+
+#[test]
+fn a_current_clickhouse_engine_gives_the_old_servers_answers() {
+    let Some(server) = clickhouse() else { return };
+    let Some(chdb) = chdb() else { return };
+    let ch_db = format!("goattrib_chdb_{}", std::process::id());
+    let store = format!("clickhouse://{}/{ch_db}", server.addr);
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("history.jsonl");
+    let out = goattrib(&["history", "export", "--db", &db()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    std::fs::write(&export, &out.stdout).unwrap();
+    let log = dir.path().join("sql.jsonl");
+    let run = |args: &[&str]| {
+        let out = Command::new(bin())
+            .args(args)
+            .env("GOATTRIB_HISTORY_SQL_LOG", &log)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    };
+    let export = export.display().to_string();
+    // Twice: the replacing reads (FINAL, newest versions) are exercised too.
+    run(&["history", "add", "--store", &store, &export]);
+    run(&["history", "add", "--store", &store, &export]);
+    run(&["history", "stats", "--store", &store]);
+    for extra in [
+        vec![],
+        vec!["--bucket", "month", "--executor", "docker"],
+        vec!["--bucket", "day", "--since", "3w", "--until", "2026-11-30"],
+        vec!["--ref", "fix/<b>escape</b>&\"quote\""],
+    ] {
+        let mut a = vec!["dashboard", "--store", store.as_str(), "--format", "json"];
+        a.extend(&extra);
+        run(&a);
+    }
+    let n = std::fs::read_to_string(&log).unwrap().lines().count();
+    assert!(n > 30, "{n} statements logged");
+    let out = Command::new("python3")
+        .arg(root().join("tests/it/chdb_replay.py"))
+        .arg(&log)
+        .env("PYTHONPATH", &chdb)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    println!("{text}");
+    assert!(out.status.success(), "{text}{}", stderr(&out));
+    assert!(text.contains("0 failed or different"), "{text}");
+    ch_exec(&server.addr, &format!("DROP DATABASE {ch_db}"));
 }

@@ -22,6 +22,7 @@ mod malformed;
 mod modcache;
 mod moddownload;
 mod packaging;
+mod pages_ci;
 mod profile;
 mod redaction;
 mod report_out;
