@@ -19,6 +19,7 @@ mod malformed;
 mod modcache;
 mod packaging;
 mod profile;
+mod quadratic;
 mod report_out;
 mod scale;
 mod scenarios;
