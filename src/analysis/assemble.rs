@@ -91,8 +91,9 @@ pub fn assemble(mut inputs: Inputs) -> BuildData {
     if let Some(trace) = &inputs.chrome_trace {
         fill_times_from_trace(&mut actions, trace);
     }
+    let failed: HashSet<&str> = failed_packages.iter().map(String::as_str).collect();
     for a in &mut actions {
-        if failed_packages.contains(&a.package) && a.mode == Mode::Build {
+        if a.mode == Mode::Build && failed.contains(a.package.as_str()) {
             a.failed = true;
         }
     }
