@@ -5,7 +5,7 @@ what a merge request can make a job print or leave in its bundle).
   python3 bench/hostile.py DIR [NESTED] [FANIN] [CHAIN]
 
 - DIR/nested.log: a GitLab job log with NESTED (50,000) nested `section_start`s inside
-  step_script, as many stray `section_end`s, then 200,000 script lines.
+  step_script, as many stray `section_end`s, then 150,000 script lines.
 - DIR/fanin-base/, DIR/fanin-head/: bundles (actiongraph.json + build.stderr hash log) of
   FANIN (5,000) leaf packages whose source changed, one hub importing all of them and a
   chain of CHAIN (5,000) packages above the hub: every chain package's dependency cause
@@ -32,7 +32,7 @@ with open(os.path.join(out, "nested.log"), "wb") as f:
         w(b"\x1b[0Ksection_start:%d:s%d\r\x1b[0K\n" % (T + 1, i))
     for i in range(nested):
         w(b"\x1b[0Ksection_end:%d:never_started_%d\r\x1b[0K\n" % (T + 2, i))
-    for i in range(200_000):
+    for i in range(150_000):
         w(b"ok  \texample.com/p%d\t0.%03ds\n" % (i, i % 1000))
     w(b"\x1b[0Ksection_end:%d:step_script\r\x1b[0K\nJob succeeded\n" % (T + 9))
 
