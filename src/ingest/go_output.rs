@@ -83,6 +83,8 @@ pub struct GoOutputBuilder {
     out: GoOutput,
     cached_packages: Vec<String>,
     no_test_files: Vec<String>,
+    /// Packages with a plain-text result already (see `testcache::feed`).
+    result_packages: HashSet<String>,
 }
 
 impl GoOutputBuilder {
@@ -109,7 +111,7 @@ impl GoOutputBuilder {
             }
             return;
         }
-        if super::testcache::feed(&mut self.out.caches, line) {
+        if super::testcache::feed(&mut self.out.caches, line, &mut self.result_packages) {
             return;
         }
         if !self.hashes.feed(line, line_no) {
