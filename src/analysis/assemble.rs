@@ -91,8 +91,9 @@ pub fn assemble(mut inputs: Inputs) -> BuildData {
     if let Some(trace) = &inputs.chrome_trace {
         fill_times_from_trace(&mut actions, trace);
     }
+    let failed: HashSet<&str> = failed_packages.iter().map(String::as_str).collect();
     for a in &mut actions {
-        if failed_packages.contains(&a.package) && a.mode == Mode::Build {
+        if a.mode == Mode::Build && failed.contains(a.package.as_str()) {
             a.failed = true;
         }
     }
@@ -148,7 +149,20 @@ pub fn assemble(mut inputs: Inputs) -> BuildData {
             .or_else(|| modinfo_setting(&hashes, "CGO_ENABLED")),
         wall_ns: wall_time(&actions, inputs.chrome_trace.as_ref()),
         failed_packages,
-        diagnostics: xtrace.map(|x| x.diagnostics).unwrap_or_default(),
+        diagnostics: xtrace
+            .map(|x| {
+                if x.diagnostics_cut > 0 {
+                    warnings.push(format!(
+                        "compiler messages were cut: {} bytes past the limits ({} KiB a line, {} KiB a package, {} MiB in all)",
+                        x.diagnostics_cut,
+                        crate::ingest::xtext::MAX_DIAGNOSTIC_LINE_BYTES >> 10,
+                        crate::ingest::xtext::MAX_DIAGNOSTIC_BYTES_PER_PACKAGE >> 10,
+                        crate::ingest::xtext::MAX_DIAGNOSTIC_BYTES >> 20,
+                    ));
+                }
+                x.diagnostics
+            })
+            .unwrap_or_default(),
         inputs: inputs
             .files
             .iter()

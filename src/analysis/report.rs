@@ -219,12 +219,44 @@ fn module_stats(build: &Build) -> Vec<ModuleStats> {
     stats
 }
 
-/// The origin a cause is grouped under.
-fn group_origin(a: &Action, c: &Cause) -> Option<String> {
-    match c.kind {
-        CauseKind::Source => Some(a.package.clone()),
-        CauseKind::Dependency if !c.origins.is_empty() => Some(c.origins.join(", ")),
-        _ => None,
+/// Group origins, each text stored once and named by its position: a long joined origin
+/// list is hashed once per shared set, never once per miss.
+#[derive(Default)]
+struct OriginTexts {
+    texts: Vec<String>,
+    by_text: HashMap<String, usize>,
+    /// Per shared origin set (keyed by its address, the set kept alive beside it).
+    by_set: HashMap<usize, (Origins, usize)>,
+}
+
+impl OriginTexts {
+    fn intern(&mut self, text: String) -> usize {
+        if let Some(&id) = self.by_text.get(&text) {
+            return id;
+        }
+        let id = self.texts.len();
+        self.texts.push(text.clone());
+        self.by_text.insert(text, id);
+        id
+    }
+
+    /// The origin a cause is grouped under.
+    fn group_origin(&mut self, a: &Action, c: &Cause) -> Option<usize> {
+        match c.kind {
+            CauseKind::Source => Some(self.intern(a.package.clone())),
+            CauseKind::Dependency if !c.origins.is_empty() => {
+                let key = c.origins.as_ptr() as usize;
+                match self.by_set.get(&key) {
+                    Some((kept, id)) if kept.shares(&c.origins) => Some(*id),
+                    _ => {
+                        let id = self.intern(c.origins.join(", "));
+                        self.by_set.insert(key, (c.origins.clone(), id));
+                        Some(id)
+                    }
+                }
+            }
+            _ => None,
+        }
     }
 }
 
@@ -237,15 +269,20 @@ struct Tally<'a> {
 }
 
 fn cause_stats(actions: &[Action], causes: &[Option<Cause>]) -> Vec<CauseStats> {
-    let mut groups: BTreeMap<(CauseKind, Option<String>), Tally> = BTreeMap::new();
+    // Groups are found by hash, so a long joined origin list is not compared again at each
+    // step of a tree; the order comes from the sort below (which ends on the origin).
+    let mut groups: HashMap<(CauseKind, Option<usize>), Tally> = HashMap::new();
+    let mut texts = OriginTexts::default();
     for (a, c) in actions.iter().zip(causes) {
         let Some(c) = c else { continue };
-        let entry = groups.entry((c.kind, group_origin(a, c))).or_insert(Tally {
-            misses: 0,
-            packages: 0,
-            ns: 0,
-            first: c,
-        });
+        let entry = groups
+            .entry((c.kind, texts.group_origin(a, c)))
+            .or_insert(Tally {
+                misses: 0,
+                packages: 0,
+                ns: 0,
+                first: c,
+            });
         // Tool actions (cgo, asm) add their time to their package's miss, not a count.
         entry.misses += usize::from(a.hash_key().is_some());
         entry.packages += usize::from(a.is_package_build());
@@ -255,7 +292,7 @@ fn cause_stats(actions: &[Action], causes: &[Option<Cause>]) -> Vec<CauseStats> 
         .into_iter()
         .map(|((kind, origin), t)| CauseStats {
             kind,
-            origin,
+            origin: origin.and_then(|id| texts.texts.get(id).cloned()),
             misses: t.misses,
             packages: t.packages,
             time_ms: ms(t.ns),
@@ -322,21 +359,39 @@ fn origin_stats(actions: &[Action], causes: &[Option<Cause>]) -> Vec<OriginStats
         }
     }
     let mut time_ns: HashMap<String, i64> = HashMap::new();
+    let mut credit = |pkg: &str, misses: usize, ns: i64| {
+        if let Some(o) = by_origin.get_mut(pkg) {
+            o.misses += misses;
+            let t = time_ns.entry(pkg.to_owned()).or_default();
+            *t = t.saturating_add(ns);
+        }
+    };
+    // A dependency miss credits each of its origins; misses sharing one origin set are
+    // summed first and credited once per set (a chain above a wide fan-in shares one).
+    let mut per_set: HashMap<usize, (Origins, usize, i64)> = HashMap::new();
     for (a, c) in actions.iter().zip(causes) {
         let Some(c) = c else { continue };
-        let mut credit = |pkg: &str| {
-            if let Some(o) = by_origin.get_mut(pkg) {
-                o.misses += usize::from(a.hash_key().is_some());
-                let t = time_ns.entry(pkg.to_owned()).or_default();
-                *t = t.saturating_add(a.duration_ns.unwrap_or(0));
-            }
-        };
+        let misses = usize::from(a.hash_key().is_some());
+        let ns = a.duration_ns.unwrap_or(0);
         if c.kind == CauseKind::Dependency {
-            for o in &c.origins {
-                credit(o);
+            let e = per_set
+                .entry(c.origins.as_ptr() as usize)
+                .or_insert_with(|| (c.origins.clone(), 0, 0));
+            if e.0.shares(&c.origins) {
+                e.1 += misses;
+                e.2 = e.2.saturating_add(ns);
+            } else {
+                for o in c.origins.iter() {
+                    credit(o, misses, ns);
+                }
             }
         } else if a.is_package_build() {
-            credit(&a.package);
+            credit(&a.package, misses, ns);
+        }
+    }
+    for (set, misses, ns) in per_set.into_values() {
+        for o in set.iter() {
+            credit(o, misses, ns);
         }
     }
     // Build-wide kinds make every package its own origin; only origins that explain

@@ -9,6 +9,7 @@
 //! which ignores what it does not know. Nothing here decides hits or misses.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::io::BufRead;
 
 use serde::Deserialize;
@@ -82,6 +83,8 @@ pub struct GoOutputBuilder {
     out: GoOutput,
     cached_packages: Vec<String>,
     no_test_files: Vec<String>,
+    /// Packages with a plain-text result already (see `testcache::feed`).
+    result_packages: HashSet<String>,
 }
 
 impl GoOutputBuilder {
@@ -108,7 +111,7 @@ impl GoOutputBuilder {
             }
             return;
         }
-        if super::testcache::feed(&mut self.out.caches, line) {
+        if super::testcache::feed(&mut self.out.caches, line, &mut self.result_packages) {
             return;
         }
         if !self.hashes.feed(line, line_no) {
@@ -161,8 +164,11 @@ impl GoOutputBuilder {
     }
 
     pub fn finish(mut self) -> GoOutput {
+        // Sets, not list scans: a test2json stream of n packages is read in O(n).
+        let cached: HashSet<&str> = self.cached_packages.iter().map(String::as_str).collect();
+        let no_test_files: HashSet<&str> = self.no_test_files.iter().map(String::as_str).collect();
         for t in &mut self.out.tests {
-            t.cached = self.cached_packages.contains(&t.package);
+            t.cached = cached.contains(t.package.as_str());
         }
         self.out.xtrace = self.xtext.finish();
         self.out.hashes = self.hashes.finish();
@@ -172,7 +178,7 @@ impl GoOutputBuilder {
         for t in &self.out.tests {
             let outcome = match t.action.as_str() {
                 "fail" => TestOutcome::Fail,
-                "skip" if self.no_test_files.contains(&t.package) => TestOutcome::NoTestFiles,
+                "skip" if no_test_files.contains(t.package.as_str()) => TestOutcome::NoTestFiles,
                 "skip" => TestOutcome::Skip,
                 _ => TestOutcome::Pass,
             };
@@ -183,8 +189,9 @@ impl GoOutputBuilder {
                 cached: t.cached,
             });
         }
+        let with_json: HashSet<&str> = self.out.tests.iter().map(|t| t.package.as_str()).collect();
         for r in plain {
-            if !self.out.tests.iter().any(|t| t.package == r.package) {
+            if !with_json.contains(r.package.as_str()) {
                 self.out.caches.results.push(r);
             }
         }

@@ -5,10 +5,14 @@
 //! (`modfetch/fetch.go` 335) and the `-x` `# get <url>[: <status> (<s>s)]` lines
 //! (`web/http.go` 112, 255). Not for deciding why anything ran (that is `analysis::testcache`).
 
+use std::collections::HashSet;
+
 use crate::model::{CacheEvidence, ModuleFetch, TestOutcome, TestPackageResult, TestcacheLine};
 
 /// Offers one non-JSON line; returns `true` when it was one of ours and needs no other parser.
-pub(crate) fn feed(ev: &mut CacheEvidence, line: &str) -> bool {
+/// `seen` holds the packages `ev.results` already has (the first result of a package is
+/// kept): a set, so 150,000 result lines are not each checked against all before them.
+pub(crate) fn feed(ev: &mut CacheEvidence, line: &str, seen: &mut HashSet<String>) -> bool {
     if let Some(rest) = line.strip_prefix("testcache: ") {
         if let Some(t) = parse_testcache(rest) {
             ev.testcache.push(t);
@@ -33,8 +37,9 @@ pub(crate) fn feed(ev: &mut CacheEvidence, line: &str) -> bool {
         return true;
     }
     if let Some(r) = parse_result(line)
-        && !ev.results.iter().any(|s| s.package == r.package)
+        && !seen.contains(&r.package)
     {
+        seen.insert(r.package.clone());
         ev.results.push(r);
     }
     false
@@ -179,8 +184,9 @@ mod tests {
 
     fn feed_all(text: &str) -> CacheEvidence {
         let mut ev = CacheEvidence::default();
+        let mut seen = HashSet::new();
         for line in text.lines() {
-            feed(&mut ev, line);
+            feed(&mut ev, line, &mut seen);
         }
         ev
     }
@@ -228,6 +234,20 @@ mod tests {
                 },
             ]
         );
+    }
+
+    /// Regression (issue 15): each result line was checked against every result before
+    /// it; 150,000 `ok` lines in a job log took minutes.
+    #[test]
+    fn many_plain_results_keep_the_first_of_each_package() {
+        let mut text = String::new();
+        for i in 0..150_000 {
+            text.push_str(&format!("ok  \texample.com/p{i}\t0.1s\n"));
+        }
+        text.push_str("FAIL\texample.com/p7\t0.2s\n");
+        let ev = feed_all(&text);
+        assert_eq!(ev.results.len(), 150_000);
+        assert_eq!(ev.results[7].outcome, TestOutcome::Pass);
     }
 
     #[test]

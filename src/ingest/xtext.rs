@@ -74,8 +74,12 @@ pub struct XTrace {
     pub importcfgs: HashMap<String, Vec<PackageFile>>,
     /// importcfg.link contents by object directory; the first entry is the main package.
     pub link_importcfgs: HashMap<String, Vec<PackageFile>>,
-    /// Compiler and linker messages (`# pkg` headers and `file.go:L:C: ...` lines).
+    /// Compiler and linker messages (`# pkg` headers and `file.go:L:C: ...` lines), cut to
+    /// [`MAX_DIAGNOSTIC_LINE_BYTES`] a line, [`MAX_DIAGNOSTIC_BYTES_PER_PACKAGE`] a package
+    /// and [`MAX_DIAGNOSTIC_BYTES`] in all; each cut says so in a `… N bytes cut` line.
     pub diagnostics: Vec<String>,
+    /// Bytes of compiler messages cut by those limits (a warning says so).
+    pub diagnostics_cut: u64,
     pub command_lines: u64,
     /// Line of a heredoc that never saw its `EOF`: every later line was read as its content.
     pub unclosed_heredoc: Option<u64>,
@@ -110,6 +114,31 @@ impl XTrace {
 
 const MAX_DIAGNOSTICS: usize = 2_000;
 
+/// A compiler message line longer than this keeps its start and a `… N bytes cut` mark.
+pub const MAX_DIAGNOSTIC_LINE_BYTES: usize = 16 * 1024;
+
+/// Message bytes kept per package (from one `# pkg` header to the next).
+pub const MAX_DIAGNOSTIC_BYTES_PER_PACKAGE: usize = 256 * 1024;
+
+/// Message bytes kept in all: what the report, its HTML page and its summary carry.
+pub const MAX_DIAGNOSTIC_BYTES: usize = 4 * 1024 * 1024;
+
+/// The mark left where messages were cut.
+fn cut_mark(bytes: u64) -> String {
+    format!("… {bytes} bytes cut")
+}
+
+/// What the message limits have let through so far.
+#[derive(Default)]
+struct DiagnosticBudget {
+    total: usize,
+    package: usize,
+    /// Bytes cut in the current package, not yet marked.
+    package_cut: u64,
+    /// Lines past [`MAX_DIAGNOSTICS`], counted for the mark.
+    lines_cut: u64,
+}
+
 struct Heredoc {
     line: u64,
     target: HeredocTarget,
@@ -131,6 +160,7 @@ pub struct XTextBuilder {
     /// Keep only the compiler's messages (heredocs are still followed, so their content is
     /// never mistaken for one).
     diagnostics_only: bool,
+    budget: DiagnosticBudget,
 }
 
 impl XTextBuilder {
@@ -170,13 +200,55 @@ impl XTextBuilder {
             return;
         }
         if is_diagnostic(line) {
-            if self.trace.diagnostics.len() < MAX_DIAGNOSTICS {
-                self.trace.diagnostics.push(line.to_owned());
-            }
+            self.diagnostic(line);
             return;
         }
         if !self.diagnostics_only {
             self.command(line, event_package, line_no);
+        }
+    }
+
+    /// Keeps one message line within the limits; what is cut is counted and marked.
+    fn diagnostic(&mut self, line: &str) {
+        if line.starts_with("# ") {
+            self.mark_package_cut();
+            self.budget.package = 0;
+        }
+        let b = &mut self.budget;
+        if self.trace.diagnostics.len() >= MAX_DIAGNOSTICS {
+            b.lines_cut += 1;
+            self.trace.diagnostics_cut += line.len() as u64;
+            return;
+        }
+        let room = MAX_DIAGNOSTIC_LINE_BYTES
+            .min(MAX_DIAGNOSTIC_BYTES_PER_PACKAGE.saturating_sub(b.package))
+            .min(MAX_DIAGNOSTIC_BYTES.saturating_sub(b.total));
+        if room == 0 {
+            b.package_cut += line.len() as u64;
+            self.trace.diagnostics_cut += line.len() as u64;
+            return;
+        }
+        let kept = if line.len() <= room {
+            line.to_owned()
+        } else {
+            let mut end = room;
+            while !line.is_char_boundary(end) {
+                end -= 1;
+            }
+            let cut = (line.len() - end) as u64;
+            self.trace.diagnostics_cut += cut;
+            format!("{} {}", &line[..end], cut_mark(cut))
+        };
+        b.package += kept.len();
+        b.total += kept.len();
+        self.trace.diagnostics.push(kept);
+    }
+
+    /// Ends the current package's messages with a mark when some were cut.
+    fn mark_package_cut(&mut self) {
+        let cut = std::mem::take(&mut self.budget.package_cut);
+        if cut > 0 {
+            self.trace.diagnostics.push(cut_mark(cut));
         }
     }
 
@@ -308,6 +380,13 @@ impl XTextBuilder {
     }
 
     pub fn finish(mut self) -> XTrace {
+        self.mark_package_cut();
+        if self.budget.lines_cut > 0 {
+            self.trace.diagnostics.push(format!(
+                "… {} more message lines cut (more than {MAX_DIAGNOSTICS})",
+                self.budget.lines_cut
+            ));
+        }
         // A trace cut inside a heredoc still keeps what was read of it.
         self.trace.unclosed_heredoc = self.heredoc.as_ref().map(|h| h.line);
         self.close_heredoc();
@@ -494,6 +573,54 @@ fn shell_words(line: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression (issue 15): 2,000 message lines of 4 MiB each were kept whole, cloned
+    /// into the report and joined again for HTML. Now cut per line, per package and in all,
+    /// and the cuts are marked and counted.
+    #[test]
+    fn compiler_message_flood_is_capped_and_marked() {
+        let long = format!("a.go:1:2: {}", "x".repeat(1 << 20));
+        let mut b = XTextBuilder::diagnostics_only();
+        for p in 0..40 {
+            b.feed(&format!("# example.com/p{p}"), None, 1);
+            for _ in 0..20 {
+                b.feed(&long, None, 2);
+            }
+        }
+        let t = b.finish();
+        let kept: usize = t.diagnostics.iter().map(String::len).sum();
+        assert!(kept <= MAX_DIAGNOSTIC_BYTES + 64 * 40, "{kept}");
+        let fed = 40 * 20 * long.len() as u64;
+        assert!(t.diagnostics_cut > fed - MAX_DIAGNOSTIC_BYTES as u64);
+        assert!(t.diagnostics_cut < fed);
+        let first = &t.diagnostics[1];
+        assert!(
+            first.len() < MAX_DIAGNOSTIC_LINE_BYTES + 32,
+            "{}",
+            first.len()
+        );
+        assert!(
+            first.ends_with(" bytes cut"),
+            "{}",
+            &first[first.len() - 40..]
+        );
+        // Each package keeps at most its share, then one mark.
+        let p0: Vec<&String> = t
+            .diagnostics
+            .iter()
+            .skip(1)
+            .take_while(|l| !l.starts_with("# "))
+            .collect();
+        let p0_bytes: usize = p0.iter().map(|l| l.len()).sum();
+        assert!(
+            p0_bytes <= MAX_DIAGNOSTIC_BYTES_PER_PACKAGE + 64,
+            "{p0_bytes}"
+        );
+        assert!(
+            p0.last()
+                .is_some_and(|l| l.starts_with("… ") && l.ends_with(" bytes cut"))
+        );
+    }
 
     fn parse(text: &str) -> XTrace {
         let mut b = XTextBuilder::default();

@@ -2,7 +2,9 @@
 //! saying where the time went, shared by the HTML page and the Markdown summary. Plain text:
 //! each renderer escapes it for its own markup. Not for tables.
 
-use crate::model::{ActionReport, CacheOutcome, CauseKind, Report};
+use std::collections::HashSet;
+
+use crate::model::{ActionReport, CacheOutcome, CauseKind, Report, name_some};
 
 use crate::render::table::seconds;
 
@@ -123,28 +125,32 @@ pub fn sentence(report: &Report) -> String {
 fn detail(kind: CauseKind, group: &[&ActionReport], report: &Report) -> Option<String> {
     match kind {
         CauseKind::Source | CauseKind::Dependency => {
+            // First-seen order; a set lookup per name and each shared origin set read
+            // once (a chain above a wide fan-in repeats one set thousands of times).
             let mut origins: Vec<&str> = Vec::new();
+            let mut seen: HashSet<&str> = HashSet::new();
+            // Addresses of sets the report holds for the whole call: none is freed here.
+            let mut sets_read: HashSet<*const String> = HashSet::new();
             for a in group {
                 let Some(c) = &a.cause else { continue };
-                let names: Vec<&str> = if kind == CauseKind::Source {
-                    vec![a.package.as_str()]
+                let names: &[String] = if kind == CauseKind::Source {
+                    std::slice::from_ref(&a.package)
                 } else {
-                    c.origins.iter().map(String::as_str).collect()
+                    if !c.origins.is_empty() && !sets_read.insert(c.origins.as_ptr()) {
+                        continue;
+                    }
+                    &c.origins
                 };
                 for n in names {
-                    if !origins.contains(&n) {
-                        origins.push(n);
+                    if seen.insert(n.as_str()) {
+                        origins.push(n.as_str());
                     }
                 }
             }
             if origins.is_empty() {
                 return None;
             }
-            let more = origins.len().saturating_sub(3);
-            let mut list = origins[..origins.len().min(3)].join(", ");
-            if more > 0 {
-                list.push_str(&format!(" and {more} more"));
-            }
+            let list = name_some(&origins, 3, ", ");
             Some(if kind == CauseKind::Source {
                 let first = group.first().and_then(|a| a.cause.as_ref());
                 match first {

@@ -341,7 +341,10 @@ fn causes(w: &mut W, r: &Report) -> Result<()> {
                     w,
                     "td",
                     &[("class", "pkg")],
-                    c.origin.as_deref().unwrap_or(""),
+                    &crate::model::name_some_joined(
+                        c.origin.as_deref().unwrap_or(""),
+                        crate::model::MAX_ORIGINS_NAMED,
+                    ),
                 )?;
                 el(w, "td", &[("class", "n")], &c.packages.to_string())?;
                 el(w, "td", &[("class", "n")], &c.misses.to_string())?;

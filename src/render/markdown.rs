@@ -106,7 +106,13 @@ pub fn write(report: &Report) -> String {
                 out,
                 "| {} | {} | {} | {} | {} | {} |",
                 code(c.kind.as_str()),
-                c.origin.as_deref().map(code).unwrap_or_default(),
+                c.origin
+                    .as_deref()
+                    .map(|o| code(&crate::model::name_some_joined(
+                        o,
+                        crate::model::MAX_ORIGINS_NAMED
+                    )))
+                    .unwrap_or_default(),
                 c.packages,
                 c.misses,
                 seconds(c.time_ms),

@@ -24,6 +24,7 @@ mod moddownload;
 mod packaging;
 mod pages_ci;
 mod profile;
+mod quadratic;
 mod redaction;
 mod report_out;
 mod scale;

@@ -22,7 +22,7 @@ fn build_misses(r: &Report) -> BTreeMap<String, (CauseKind, Vec<String>)> {
         .filter(|a| a.mode == "build" && a.cache == CacheOutcome::Miss)
         .map(|a| {
             let c = a.cause.as_ref().expect("every miss has a cause");
-            (a.package.clone(), (c.kind, c.origins.clone()))
+            (a.package.clone(), (c.kind, c.origins.to_vec()))
         })
         .collect()
 }
@@ -147,7 +147,7 @@ fn vendored_module_upgrade_names_versions() {
     for p in [REPORT, SHOP] {
         let c = cause_of(&r, "build", p);
         assert_eq!(
-            (c.kind, &c.origins),
+            (c.kind, &c.origins.to_vec()),
             (CauseKind::Dependency, &origin),
             "{p}"
         );

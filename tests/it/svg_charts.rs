@@ -492,7 +492,7 @@ fn action(
             kind,
             detail: "d".to_owned(),
             hint: "h".to_owned(),
-            origins: vec![],
+            origins: Default::default(),
             changed: vec![],
         }),
     }

@@ -56,7 +56,7 @@ fn simple(kind: CauseKind, detail: &str) -> Cause {
         kind,
         detail: detail.to_owned(),
         hint: hint(kind).to_owned(),
-        origins: Vec::new(),
+        origins: Default::default(),
         changed: Vec::new(),
     }
 }
@@ -100,7 +100,7 @@ pub(super) fn unknown(detail: &str, hint: &str) -> Cause {
         kind: CauseKind::Unknown,
         detail: detail.to_owned(),
         hint: hint.to_owned(),
-        origins: Vec::new(),
+        origins: Default::default(),
         changed: Vec::new(),
     }
 }

@@ -6,7 +6,7 @@
 //! alone would not have saved the rebuild); only dependency IDs changed → `dependency`, with
 //! the origins found by walking down the graph; nothing changed → the entry was `evicted`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::graph::Dag;
 use crate::model::{Build, CacheOutcome, Cause, CauseKind, InputClass, KeyInputs};
@@ -17,7 +17,7 @@ mod origins;
 
 use diff::{Change, diff, is_dependency_change, source_detail};
 use hints::{cold, evicted, hint, link_not_kept, new_action, no_baseline, unknown};
-use origins::{Walk, dependency, module_version_changes};
+use origins::{OriginMemo, Walk, dependency, module_version_changes};
 
 /// What a baseline contributes to cause analysis.
 pub struct Baseline<'a> {
@@ -35,6 +35,7 @@ fn changed_cause(
     walk: &Walk,
     cgo_switched: bool,
     versions: &HashMap<String, (String, String)>,
+    memo: &mut OriginMemo,
 ) -> Option<Cause> {
     let changes = diff(before, now);
     if changes.is_empty() {
@@ -52,7 +53,7 @@ fn changed_cause(
         .iter()
         .filter(|c| c.class == InputClass::Import)
         .collect();
-    Some(dependency(i, &changes, &deps_changed, walk, versions))
+    Some(dependency(i, &changes, &deps_changed, walk, versions, memo))
 }
 
 /// Names every miss's cause. Returns one entry per action (`None` for non-misses).
@@ -79,6 +80,10 @@ pub fn attribute(
     let cgo_switched = baseline.is_some_and(|b| {
         b.build.meta.cgo_enabled.is_some() && b.build.meta.cgo_enabled != build.meta.cgo_enabled
     });
+    let mut memo = OriginMemo::default();
+    // The baseline's (mode, package) pairs, built the first time a key is missing from its
+    // inputs: a scan of its actions per new action was quadratic.
+    let mut in_baseline_index: Option<HashSet<(&crate::model::Mode, &str)>> = None;
 
     // Dependencies first, so a dependency-caused miss can read its deps' causes. A hit is
     // compared with the baseline too (kept only for the walk, dropped below): against an
@@ -104,8 +109,9 @@ pub fn attribute(
                     build_index: &build_index,
                     causes: &causes,
                 };
-                let cause = changed_cause(i, before, now, &walk, cgo_switched, &versions)
-                    .unwrap_or_else(|| dependency(i, &[], &[], &walk, &versions));
+                let cause =
+                    changed_cause(i, before, now, &walk, cgo_switched, &versions, &mut memo)
+                        .unwrap_or_else(|| dependency(i, &[], &[], &walk, &versions, &mut memo));
                 causes[i] = Some(cause);
             }
             continue;
@@ -122,11 +128,15 @@ pub fn attribute(
             continue;
         };
         let Some(before) = base.inputs.get(&key) else {
-            let in_baseline = base
-                .build
-                .actions
-                .iter()
-                .any(|b| b.mode == a.mode && b.package == a.package);
+            let in_baseline = in_baseline_index
+                .get_or_insert_with(|| {
+                    base.build
+                        .actions
+                        .iter()
+                        .map(|b| (&b.mode, b.package.as_str()))
+                        .collect()
+                })
+                .contains(&(&a.mode, a.package.as_str()));
             causes[i] = Some(if base.inputs.is_empty() {
                 unknown(
                     "the baseline has no gocachehash inputs to compare with",
@@ -149,14 +159,15 @@ pub fn attribute(
             causes: &causes,
         };
         // Identical inputs, yet the action ran: the entry was gone (or a link is never kept).
-        let cause =
-            changed_cause(i, before, now, &walk, cgo_switched, &versions).unwrap_or_else(|| {
+        let cause = changed_cause(i, before, now, &walk, cgo_switched, &versions, &mut memo)
+            .unwrap_or_else(|| {
                 if a.mode == crate::model::Mode::Link {
                     link_not_kept()
                 } else {
                     evicted()
                 }
             });
+        memo.found(a, &cause);
         causes[i] = Some(cause);
     }
     for (c, a) in causes.iter_mut().zip(actions) {
@@ -268,7 +279,7 @@ fn own_change(
         kind,
         hint: hint(kind).to_owned(),
         detail,
-        origins: Vec::new(),
+        origins: Default::default(),
         changed: all.iter().map(Change::describe).collect(),
     }
 }

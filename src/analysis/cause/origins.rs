@@ -6,7 +6,9 @@ use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use super::diff::Change;
 use super::hints::hint;
 use crate::analysis::graph::Dag;
-use crate::model::{Action, Build, Cause, CauseKind, InputClass};
+use crate::model::{
+    Action, Build, Cause, CauseKind, InputClass, MAX_ORIGINS_NAMED, Origins, name_some,
+};
 
 /// What the walk reads: the actions, their edges, and the causes found so far (dependencies
 /// come first in graph order; a hit's entry is its diff against the baseline, if any).
@@ -17,12 +19,63 @@ pub(super) struct Walk<'a> {
     pub(super) causes: &'a [Option<Cause>],
 }
 
-impl Walk<'_> {
+impl<'a> Walk<'a> {
     /// The build action of `package` that action `i` depends on, found over its `Deps`
     /// edges (nearest first): a package compiled in several variants (plain and PGO, plain
     /// and for its tests) has one build per variant, and only the edges say which one an
     /// importer used. By name only when the edges do not reach it (`-x` text has no graph).
-    fn dep_build(&self, i: usize, package: &str) -> Option<usize> {
+    /// `near` holds what one walk from `i` found, so k imports cost one walk, not k.
+    fn dep_build(&self, i: usize, package: &str, near: &mut Nearest<'a>) -> Option<usize> {
+        if package.contains(" [") {
+            // Never an import path; the exact walk keeps the old matching for it.
+            return self.dep_build_walk(i, package);
+        }
+        if near.direct.is_none() {
+            let mut direct = HashMap::new();
+            for j in self.graph.deps(i).filter(|&j| j != i) {
+                if let Some(key) = self.build_key(j) {
+                    direct.entry(key).or_insert(j);
+                }
+            }
+            near.direct = Some(direct);
+        }
+        if let Some(&j) = near.direct.as_ref().and_then(|d| d.get(package)) {
+            return Some(j);
+        }
+        if near.all.is_none() {
+            // Breadth first from `i`, as the walk per package was: the first build of each
+            // package in that order is the one a walk for it would have stopped at.
+            let mut all = HashMap::new();
+            let mut seen: HashSet<usize> = HashSet::from([i]);
+            let mut queue: VecDeque<usize> = self.graph.deps(i).collect();
+            while let Some(j) = queue.pop_front() {
+                if !seen.insert(j) {
+                    continue;
+                }
+                if let Some(key) = self.build_key(j) {
+                    all.entry(key).or_insert(j);
+                }
+                queue.extend(self.graph.deps(j));
+            }
+            near.all = Some(all);
+        }
+        near.all
+            .as_ref()
+            .and_then(|a| a.get(package).copied())
+            .or_else(|| self.build_index.get(package).copied().filter(|&j| j != i))
+    }
+
+    /// The package a package build action builds, without its ` [variant]` suffix.
+    fn build_key(&self, j: usize) -> Option<&'a str> {
+        let a: &'a Action = self.actions.get(j)?;
+        if !a.is_package_build() {
+            return None;
+        }
+        Some(a.package.split(" [").next().unwrap_or(&a.package))
+    }
+
+    /// The walk for one package, for names the keyed walk cannot look up.
+    fn dep_build_walk(&self, i: usize, package: &str) -> Option<usize> {
         let is_it = |j: usize| {
             let a = &self.actions[j];
             a.is_package_build()
@@ -46,12 +99,70 @@ impl Walk<'_> {
     }
 }
 
+/// What one walk down from an action found: the builds it depends on directly, then (only
+/// when an import is not among them) every build below it, by package.
+#[derive(Default)]
+struct Nearest<'a> {
+    direct: Option<HashMap<&'a str, usize>>,
+    all: Option<HashMap<&'a str, usize>>,
+}
+
+/// What the origin walk remembers across misses, so that shared origin sets are worked
+/// on once: the module-upgrade text of each shared set, the rebuilt packages per module.
+#[derive(Default)]
+pub(super) struct OriginMemo {
+    /// Per shared set (keyed by its address, the set kept alive beside it): the
+    /// ` (module …)` text its origins give when no module line of the key changed.
+    upgraded: HashMap<usize, (Origins, String)>,
+    /// Missed package builds whose own inputs changed, per module (the packages a module
+    /// version change rebuilt), in the order their causes were found.
+    rebuilt: HashMap<String, Vec<String>>,
+    /// The origin set of a module-only change: per (module, rebuilt so far) list.
+    module_sets: HashMap<Vec<(String, usize)>, Origins>,
+}
+
+impl OriginMemo {
+    /// Called for each miss as its cause is found.
+    pub(super) fn found(&mut self, action: &Action, cause: &Cause) {
+        if action.is_package_build()
+            && action.cache == crate::model::CacheOutcome::Miss
+            && cause.kind != CauseKind::Dependency
+        {
+            self.rebuilt
+                .entry(action.module.clone())
+                .or_default()
+                .push(action.package.clone());
+        }
+    }
+}
+
+/// The union of the dependencies' origin sets and single names, sharing a set when it
+/// already holds all of them (the usual case: a chain of importers above one change).
+fn union(sets: &[&Origins], names: BTreeSet<String>) -> Origins {
+    if let Some(biggest) = sets.iter().copied().max_by_key(|s| s.len()) {
+        let within = |n: &str| biggest.binary_search_by(|o| o.as_str().cmp(n)).is_ok();
+        let covered = sets
+            .iter()
+            .all(|s| s.shares(biggest) || s.iter().all(|n| within(n)))
+            && names.iter().all(|n| within(n));
+        if covered {
+            return biggest.clone();
+        }
+    }
+    let mut all = names;
+    for s in sets {
+        all.extend(s.iter().cloned());
+    }
+    all.into_iter().collect()
+}
+
 pub(super) fn dependency(
     i: usize,
     changes: &[Change],
     deps_changed: &[&Change],
     walk: &Walk,
     versions: &HashMap<String, (String, String)>,
+    memo: &mut OriginMemo,
 ) -> Cause {
     let (actions, build_index, causes) = (walk.actions, walk.build_index, walk.causes);
     // A link whose only changed input is its main package, rebuilt for a new commit's
@@ -68,11 +179,12 @@ pub(super) fn dependency(
             kind: CauseKind::Vcs,
             detail: "relinked: its main package's stamped VCS info changed".to_owned(),
             hint: hint(CauseKind::Vcs).to_owned(),
-            origins: vec![actions[i].package.clone()],
+            origins: vec![actions[i].package.clone()].into(),
             changed: changes.iter().map(Change::describe).collect(),
         };
     }
-    let mut origins: BTreeSet<String> = BTreeSet::new();
+    let mut names: BTreeSet<String> = BTreeSet::new();
+    let mut sets: Vec<&Origins> = Vec::new();
     // A link's import list grows or shrinks because some package's imports changed; that
     // package is among the changed values, so added or removed entries are not origins.
     let changed_values: Vec<&&Change> = deps_changed
@@ -84,6 +196,7 @@ pub(super) fn dependency(
     } else {
         changed_values
     };
+    let mut near = Nearest::default();
     for c in considered {
         // A vet key names its own package's compile by action ID only; a link names its
         // main package's archive as `main package`.
@@ -92,12 +205,17 @@ pub(super) fn dependency(
         let Some(pkg) = c.name.strip_prefix("import ").or(own) else {
             continue;
         };
-        match walk.dep_build(i, pkg).and_then(|j| causes[j].as_ref()) {
+        match walk
+            .dep_build(i, pkg, &mut near)
+            .and_then(|j| causes[j].as_ref())
+        {
             Some(dep) if dep.kind == CauseKind::Dependency => {
-                origins.extend(dep.origins.iter().cloned())
+                if !sets.iter().any(|s| s.shares(&dep.origins)) {
+                    sets.push(&dep.origins);
+                }
             }
             _ => {
-                origins.insert(pkg.to_owned());
+                names.insert(pkg.to_owned());
             }
         }
     }
@@ -107,62 +225,66 @@ pub(super) fn dependency(
         .iter()
         .filter(|c| c.class == InputClass::ModuleVersion)
         .collect();
-    if origins.is_empty() {
-        for c in &module_changes {
-            let module = c
-                .name
-                .trim_start_matches("module ")
-                .trim_start_matches("replace ");
-            let rebuilt: Vec<String> = actions
-                .iter()
-                .zip(causes)
-                .filter(|(a, cause)| {
-                    a.module == module
-                        && a.is_package_build()
-                        && a.cache == crate::model::CacheOutcome::Miss
-                        && cause
-                            .as_ref()
-                            .is_some_and(|c| c.kind != CauseKind::Dependency)
-                })
-                .map(|(a, _)| a.package.clone())
-                .collect();
-            if rebuilt.is_empty() {
-                origins.insert(module.to_owned());
-            } else {
-                origins.extend(rebuilt);
-            }
-        }
-    }
-    let origins: Vec<String> = origins.into_iter().collect();
+    let origins = if sets.iter().all(|s| s.is_empty()) && names.is_empty() {
+        module_origins(&module_changes, memo)
+    } else {
+        union(&sets, names)
+    };
     let mut detail = match origins.as_slice() {
         [] => "only dependency IDs changed".to_owned(),
         [one] => format!("rebuilt because {one} changed"),
         many => format!(
             "rebuilt because {} packages changed: {}",
             many.len(),
-            many.join(", ")
+            name_some(many, MAX_ORIGINS_NAMED, ", ")
         ),
     };
-    let upgraded: BTreeSet<String> = origins
-        .iter()
-        .filter_map(|o| {
-            let module = build_index
-                .get(o.as_str())
-                .map(|&j| actions[j].module.as_str())?;
-            versions
-                .get(module)
-                .map(|(f, t)| format!("{module} {f} → {t}"))
-        })
-        .chain(module_changes.iter().map(|c| match (&c.before, &c.after) {
-            (Some(b), Some(a)) => format!("{} {b} → {a}", c.name.trim_start_matches("module ")),
-            _ => c.describe(),
-        }))
-        .collect();
-    if !upgraded.is_empty() {
-        detail.push_str(&format!(
-            " (module {})",
-            upgraded.into_iter().collect::<Vec<_>>().join(", ")
-        ));
+    let upgraded_of = |origins: &Origins| -> BTreeSet<String> {
+        origins
+            .iter()
+            .filter_map(|o| {
+                let module = build_index
+                    .get(o.as_str())
+                    .map(|&j| actions[j].module.as_str())?;
+                versions
+                    .get(module)
+                    .map(|(f, t)| format!("{module} {f} → {t}"))
+            })
+            .collect()
+    };
+    let module_text = |upgraded: BTreeSet<String>| {
+        if upgraded.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " (module {})",
+                upgraded.into_iter().collect::<Vec<_>>().join(", ")
+            )
+        }
+    };
+    if module_changes.is_empty() {
+        // The text depends on the origins alone: worked out once per shared set.
+        let key = origins.as_ptr() as usize;
+        let text = match memo.upgraded.get(&key) {
+            Some((kept, text)) if kept.shares(&origins) => text.clone(),
+            _ => {
+                let text = module_text(upgraded_of(&origins));
+                memo.upgraded.insert(key, (origins.clone(), text.clone()));
+                text
+            }
+        };
+        detail.push_str(&text);
+    } else {
+        let upgraded: BTreeSet<String> = upgraded_of(&origins)
+            .into_iter()
+            .chain(module_changes.iter().map(|c| match (&c.before, &c.after) {
+                (Some(b), Some(a)) => {
+                    format!("{} {b} → {a}", c.name.trim_start_matches("module "))
+                }
+                _ => c.describe(),
+            }))
+            .collect();
+        detail.push_str(&module_text(upgraded));
     }
     Cause {
         kind: CauseKind::Dependency,
@@ -171,6 +293,37 @@ pub(super) fn dependency(
         origins,
         changed: changes.iter().map(Change::describe).collect(),
     }
+}
+
+/// The origins of a miss whose only change is module versions: each module's rebuilt
+/// packages so far, else the module; one shared set per distinct answer.
+fn module_origins(module_changes: &[&Change], memo: &mut OriginMemo) -> Origins {
+    let key: Vec<(String, usize)> = module_changes
+        .iter()
+        .map(|c| {
+            let module = c
+                .name
+                .trim_start_matches("module ")
+                .trim_start_matches("replace ");
+            let n = memo.rebuilt.get(module).map_or(0, Vec::len);
+            (module.to_owned(), n)
+        })
+        .collect();
+    if let Some(o) = memo.module_sets.get(&key) {
+        return o.clone();
+    }
+    let mut origins = BTreeSet::new();
+    for (module, _) in &key {
+        match memo.rebuilt.get(module.as_str()) {
+            Some(rebuilt) if !rebuilt.is_empty() => origins.extend(rebuilt.iter().cloned()),
+            _ => {
+                origins.insert(module.clone());
+            }
+        }
+    }
+    let origins: Origins = origins.into_iter().collect();
+    memo.module_sets.insert(key, origins.clone());
+    origins
 }
 
 /// Modules whose version differs between the builds: path → (before, after).

@@ -54,6 +54,17 @@ fn is_cache_section(name: &str) -> bool {
     name == "restore_cache" || name.starts_with("archive_cache")
 }
 
+/// Class bits of [`SectionTracker::classified`].
+const SCRIPT: usize = 0;
+const CACHE: usize = 1;
+const FOREIGN: usize = 2;
+
+fn classify(name: &str) -> u8 {
+    (u8::from(is_script_section(name)) << SCRIPT)
+        | (u8::from(is_cache_section(name)) << CACHE)
+        | (u8::from(!RUNNER_STAGES.contains(&name)) << FOREIGN)
+}
+
 /// Receives each line of the job's own output (not the runner's `$ command` echoes), as
 /// it streams: the Go output parser reads a job log without the lines being kept.
 pub type ScriptSink<'s> = &'s mut dyn FnMut(&str);
@@ -96,7 +107,7 @@ impl<'s> Analyzer<'s> {
             image: None,
             build_dir: None,
             fresh_clone: None,
-            sections: SectionTracker::default(),
+            sections: SectionTracker::classified(classify),
             cache: CacheTracker::default(),
             outcome: JobOutcome::Unknown,
             outcome_detail: None,
@@ -119,7 +130,7 @@ impl<'s> Analyzer<'s> {
 
     /// A script section is open: its lines are the job's own output.
     pub(crate) fn in_script_section(&self) -> bool {
-        self.sections.open_names().any(is_script_section)
+        self.sections.any_open_in(SCRIPT)
     }
 
     /// The FF_TIMESTAMPS time of a line skipped unread.
@@ -528,14 +539,9 @@ impl EventSink for Analyzer<'_> {
     fn line(&mut self, l: &LogicalLine<'_>) {
         self.note_time(l.ms);
         self.anywhere_line(l.text);
-        let mut in_script = false;
-        let mut in_cache = false;
-        let mut in_foreign = false;
-        for name in self.sections.open_names() {
-            in_script |= is_script_section(name);
-            in_cache |= is_cache_section(name);
-            in_foreign |= !RUNNER_STAGES.contains(&name);
-        }
+        let in_script = self.sections.any_open_in(SCRIPT);
+        let in_cache = self.sections.any_open_in(CACHE);
+        let in_foreign = self.sections.any_open_in(FOREIGN);
         // With FF_TIMESTAMPS, stream 00 is the runner itself wherever it writes.
         let runner_stream = l.stream.is_some_and(|s| s.number == 0);
         if in_script {

@@ -51,11 +51,53 @@ pub fn read(bytes: &[u8]) -> Result<BuildData, ManifestError> {
         });
     }
     let stored: Stored = serde_json::from_slice(bytes).map_err(json_err)?;
-    let mut data = from_stored(stored)?;
+    let mut data = from_stored(stored, expansion_limit(bytes.len()))?;
     if header.version < 3 {
         data.caches.from_old_manifest = Some(header.version);
     }
     Ok(data)
+}
+
+/// Decoded bytes a manifest may expand to, per byte of its JSON. A real manifest's string
+/// references expand it about as much as the hash log it replaces (a few dozen times);
+/// a crafted one (one long string referred to millions of times) would ask for hundreds
+/// of GiB from a few KB of gzip.
+pub const EXPANSION_PER_BYTE: u64 = 64;
+
+/// The expansion always allowed, whatever the manifest's size.
+pub const EXPANSION_FLOOR: u64 = 256 << 20;
+
+/// The most bytes the strings, names and inputs of a manifest of `len` JSON bytes may take
+/// once decoded.
+pub fn expansion_limit(len: usize) -> u64 {
+    (len as u64)
+        .saturating_mul(EXPANSION_PER_BYTE)
+        .max(EXPANSION_FLOOR)
+}
+
+/// Adds up what decoding will allocate, before anything is allocated: each reference is
+/// checked against its table and its string's length counted.
+struct Budget {
+    used: u64,
+    limit: u64,
+}
+
+impl Budget {
+    fn take(&mut self, bytes: usize) -> Result<(), ManifestError> {
+        // Each string and input also costs its own header.
+        self.used = self
+            .used
+            .saturating_add(bytes as u64)
+            .saturating_add(std::mem::size_of::<Input>() as u64);
+        if self.used > self.limit {
+            return Err(ManifestError::Invalid(format!(
+                "its string references expand to more than {} bytes (the limit is {EXPANSION_PER_BYTE} times the manifest's size, at least {} MiB)",
+                self.limit,
+                EXPANSION_FLOOR >> 20
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// Reads a manifest file (gzipped or not).
@@ -67,8 +109,9 @@ pub fn read_file(path: &Path) -> Result<BuildData, ManifestError> {
     read(&bytes)
 }
 
-pub(super) fn from_stored(s: Stored) -> Result<BuildData, ManifestError> {
+pub(super) fn from_stored(s: Stored, limit: u64) -> Result<BuildData, ManifestError> {
     let strings = &s.strings;
+    let mut budget = Budget { used: 0, limit };
     let get = |i: u32| -> Result<&str, ManifestError> {
         strings.get(i as usize).map(String::as_str).ok_or_else(|| {
             ManifestError::Invalid(format!(
@@ -91,7 +134,31 @@ pub(super) fn from_stored(s: Stored) -> Result<BuildData, ManifestError> {
                 .ok_or_else(|| ManifestError::Invalid(format!("value {i} is out of range"))),
         }
     };
-    let mut names: Vec<(InputClass, String)> = Vec::new();
+    // Every count and reference against the file first: the names, then each key's pairs,
+    // with the bytes they will take, so a crafted manifest is refused before allocating.
+    let mut name_lens: Vec<usize> = Vec::new();
+    for (_, prefix, list) in &s.names {
+        for &n in list {
+            let len = prefix.len().saturating_add(get(n)?.len());
+            budget.take(len)?;
+            name_lens.push(len);
+        }
+    }
+    for (mode, package, flat) in &s.keys {
+        let key_len = get(*mode)?.len() + package.map_or(Ok(0), |p| get(p).map(|p| p.len() + 1))?;
+        budget.take(key_len)?;
+        for pair in flat.chunks_exact(2) {
+            let name = name_lens.get(pair[0] as usize).copied().ok_or_else(|| {
+                ManifestError::Invalid(format!(
+                    "input name {} is referred to, but there are {}",
+                    pair[0],
+                    name_lens.len()
+                ))
+            })?;
+            budget.take(name.saturating_add(value(pair[1])?.len()))?;
+        }
+    }
+    let mut names: Vec<(InputClass, String)> = Vec::with_capacity(name_lens.len());
     for (class, prefix, list) in &s.names {
         for &n in list {
             names.push((*class, format!("{prefix}{}", get(n)?)));
@@ -378,5 +445,46 @@ fn load_job(j: StoredJob) -> JobTrace {
         go_commands: Vec::new(),
         warnings: Vec::new(),
         lines: 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression (issue 15): each reference copied its string, so one 100 KB string
+    /// referred to 200,000 times asked for 40 GB from well under 1 MB of JSON. It is now
+    /// refused, with the limit named, before the names or inputs are allocated.
+    #[test]
+    fn string_reference_bomb_is_refused_before_allocating() {
+        let long = "A".repeat(100_000);
+        let pairs = vec!["0"; 400_000].join(",");
+        let json = format!(
+            r#"{{"format":"goattrib.manifest","version":2,"strings":["{long}","build"],"ids":"",
+            "meta":{{"failed_packages":[]}},"t0_ns":null,"modules":[],"actions":[],
+            "names":[["source","",[0]]],"keys":[[1,null,[{pairs}]]],"job":null}}"#
+        );
+        assert!(json.len() < 1 << 20);
+        let e = read(json.as_bytes()).unwrap_err();
+        let ManifestError::Invalid(message) = &e else {
+            panic!("{e}")
+        };
+        assert!(message.contains("expand to more than"), "{message}");
+        assert!(message.contains("256 MiB"), "{message}");
+    }
+
+    #[test]
+    fn a_bad_name_reference_is_refused_before_allocating() {
+        let json = r#"{"format":"goattrib.manifest","version":2,"strings":["build"],"ids":"",
+            "meta":{"failed_packages":[]},"t0_ns":null,"modules":[],"actions":[],
+            "names":[],"keys":[[0,null,[7,0]]],"job":null}"#;
+        let e = read(json.as_bytes()).unwrap_err();
+        assert!(e.to_string().contains("input name 7"), "{e}");
+    }
+
+    #[test]
+    fn expansion_limit_grows_with_the_file() {
+        assert_eq!(expansion_limit(10), EXPANSION_FLOOR);
+        assert_eq!(expansion_limit(100 << 20), (100 << 20) * EXPANSION_PER_BYTE);
     }
 }

@@ -80,7 +80,10 @@ pub fn write(c: &Comparison) -> String {
             let origin = a
                 .origin
                 .as_deref()
-                .map(|o| format!(", origin {}", code(o)))
+                .map(|o| {
+                    let o = crate::model::name_some_joined(o, crate::model::MAX_ORIGINS_NAMED);
+                    format!(", origin {}", code(&o))
+                })
                 .unwrap_or_default();
             md.push_str(&format!(
                 "- {}: {} ({}, {}{origin})\n",
@@ -102,7 +105,18 @@ pub fn write(c: &Comparison) -> String {
         ));
         md.push_str("| package | cause | origins | detail |\n|---|---|---|---|\n");
         for m in c.new_misses.iter().take(ROWS) {
-            let origins: Vec<String> = m.cause.origins.iter().map(|o| code(o)).collect();
+            let named = crate::model::MAX_ORIGINS_NAMED;
+            let mut origins: Vec<String> = m
+                .cause
+                .origins
+                .iter()
+                .take(named)
+                .map(|o| code(o))
+                .collect();
+            if m.cause.origins.len() > named {
+                let more = crate::model::thousands(m.cause.origins.len() - named);
+                origins.push(format!("and {more} more"));
+            }
             md.push_str(&format!(
                 "| {} | {} | {} | {} |\n",
                 code(&m.package),

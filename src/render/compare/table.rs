@@ -77,7 +77,10 @@ pub fn write(c: &Comparison, out: &mut dyn Write, opts: &TableOptions) -> std::i
                 right(signed(a.time_ms)),
                 Cell::new(change(a.change)),
                 Cell::new(a.kind),
-                Cell::new(a.origin.as_deref().unwrap_or("")),
+                Cell::new(crate::model::name_some_joined(
+                    a.origin.as_deref().unwrap_or(""),
+                    crate::model::MAX_ORIGINS_NAMED,
+                )),
                 right(a.misses),
                 Cell::new(&a.detail),
             ]);
@@ -108,7 +111,11 @@ pub fn write(c: &Comparison, out: &mut dyn Write, opts: &TableOptions) -> std::i
                 Cell::new(&m.mode),
                 right(opt_s(m.head_ms)),
                 Cell::new(m.cause.kind),
-                Cell::new(m.cause.origins.join(", ")),
+                Cell::new(crate::model::name_some(
+                    &m.cause.origins,
+                    crate::model::MAX_ORIGINS_NAMED,
+                    ", ",
+                )),
                 Cell::new(&m.cause.detail),
             ]);
         }
