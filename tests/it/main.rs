@@ -12,6 +12,7 @@ mod gitlab_ci;
 mod gitlab_trace;
 mod history;
 mod hostile;
+mod hostile_corpus;
 mod human_output;
 mod job_report;
 mod layers;
