@@ -108,12 +108,14 @@ fn run(bin: &Path, args: &[OsString], cwd: &Path) -> Run {
         v
     });
     let mut timed_out = false;
+    let mut killed_peak = None;
     let status = loop {
         if let Some(s) = child.try_wait().expect("wait") {
             break s;
         }
-        if started.elapsed() > WALL {
+        if started.elapsed() > WALL && !timed_out {
             timed_out = true;
+            killed_peak = group_peak_kib(pgid);
             let _ = Command::new("kill")
                 .args(["-KILL", "--", &format!("-{pgid}")])
                 .status();
@@ -125,17 +127,19 @@ fn run(bin: &Path, args: &[OsString], cwd: &Path) -> Run {
     let stderr = err_reader.join().unwrap_or_default();
     let peak_kib = std::fs::read_to_string(&peak_file)
         .ok()
-        .and_then(|s| s.lines().last().and_then(|l| l.trim().parse().ok()));
-    // `time` reports a killed or crashed child as its own exit 1 plus a line on the
-    // output file, not on stderr: read the child's fate from that file.
-    let code = match std::fs::read_to_string(&peak_file) {
-        Ok(s) if s.contains("terminated by signal") || s.contains("exited with non-zero") => s
-            .split_whitespace()
-            .last()
-            .and_then(|n| n.parse::<i32>().ok())
-            .map(|n| if s.contains("signal") { 128 + n } else { n }),
-        _ => status.code(),
+        .and_then(|s| s.lines().last().and_then(|l| l.trim().parse().ok()))
+        .or(killed_peak);
+    // `time` reports a killed or crashed child as its own exit 1 plus a line in the
+    // output file ("Command terminated by signal 9", "... exited with non-zero status 2").
+    let noted = std::fs::read_to_string(&peak_file).unwrap_or_default();
+    let after = |marker: &str| -> Option<i32> {
+        let at = noted.find(marker)? + marker.len();
+        noted[at..].split_whitespace().next()?.parse().ok()
     };
+    let code = after("terminated by signal ")
+        .map(|sig| 128 + sig)
+        .or_else(|| after("non-zero status "))
+        .or_else(|| status.code());
     Run {
         code,
         stdout,
@@ -144,6 +148,31 @@ fn run(bin: &Path, args: &[OsString], cwd: &Path) -> Run {
         peak_kib,
         timed_out,
     }
+}
+
+/// The largest peak RSS (`VmHWM`, KiB) among the live processes of a process group: what a
+/// run killed at the time limit had used so far.
+fn group_peak_kib(pgid: u32) -> Option<u64> {
+    let mut best = None;
+    for e in std::fs::read_dir("/proc").ok()?.flatten() {
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+            continue;
+        };
+        // pid (comm) state ppid pgrp ...: comm may hold spaces, so split after its `)`.
+        let Some(after) = stat.rfind(')').map(|at| &stat[at + 1..]) else {
+            continue;
+        };
+        if after.split_whitespace().nth(2) != Some(&pgid.to_string()) {
+            continue;
+        }
+        let status = std::fs::read_to_string(e.path().join("status")).unwrap_or_default();
+        let hwm = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok());
+        best = best.max(hwm);
+    }
+    best
 }
 
 #[derive(serde::Deserialize)]
