@@ -15,6 +15,8 @@ use std::thread;
 
 use thiserror::Error;
 
+use crate::ingest::redact;
+
 #[derive(Debug, Error)]
 pub enum RecordError {
     #[error("expected a Go command after `--`, like `go build ./...`; got `{0}`")]
@@ -87,7 +89,7 @@ pub fn record(opts: &RecordOptions) -> Result<i32, RecordError> {
             source,
         })?;
     if env_json.status.success() {
-        write("go-env.json", &env_json.stdout)?;
+        write("go-env.json", &redacted_env(&env_json.stdout))?;
     }
     let env: serde_json::Value = serde_json::from_slice(&env_json.stdout).unwrap_or_default();
     let go_minor = env["GOVERSION"].as_str().and_then(go_minor_version);
@@ -141,7 +143,11 @@ pub fn record(opts: &RecordOptions) -> Result<i32, RecordError> {
         profile_dir = Some(profiles);
     }
     args.extend(user_args.iter().cloned());
-    write("command", format!("{}\n", opts.argv.join(" ")).as_bytes())?;
+    let command_line = opts.argv.join(" ");
+    write(
+        "command",
+        format!("{}\n", redact::text(&command_line)).as_bytes(),
+    )?;
 
     let user_godebug = std::env::var("GODEBUG").unwrap_or_default();
     let godebug = godebug_value(&user_godebug, sub == "test");
@@ -197,6 +203,11 @@ pub fn record(opts: &RecordOptions) -> Result<i32, RecordError> {
         }
     }
     let code = status.code().unwrap_or(1);
+    // The Go command wrote these itself: the action graph holds every command line
+    // (`-X main.apiKey=...` in a link's), so they are redacted like the streams.
+    for name in ["actiongraph.json", "trace.json"] {
+        redact_file(&dir.join(name))?;
+    }
     write("exit_code", format!("{code}\n").as_bytes())?;
     // The GitLab job's metadata for `history add`: allow-listed variables only.
     if std::env::var_os("GITLAB_CI").is_some() || std::env::var_os("CI_JOB_ID").is_some() {
@@ -226,6 +237,52 @@ pub fn record(opts: &RecordOptions) -> Result<i32, RecordError> {
         )?;
     }
     Ok(code)
+}
+
+/// Rewrites a file the Go command wrote into the bundle with every line redacted; leaves it
+/// untouched when nothing was (or when it is not there: a failed build may not write it).
+fn redact_file(path: &Path) -> Result<(), RecordError> {
+    let Ok(bytes) = fs::read(path) else {
+        return Ok(());
+    };
+    let mut out = Vec::new();
+    let mut changed = false;
+    for line in bytes.split_inclusive(|&b| b == b'\n') {
+        let redacted = redact::go_output_line(line);
+        changed |= matches!(redacted, std::borrow::Cow::Owned(_));
+        out.extend_from_slice(&redacted);
+    }
+    if !changed {
+        return Ok(());
+    }
+    crate::atomic::write_atomic(path, &out).map_err(|e| RecordError::Write {
+        path: e.path,
+        source: e.source,
+    })
+}
+
+/// `go env -json` with every value redacted (GOPROXY user info, GOAUTH, `-X` values in
+/// GOFLAGS); the bytes as Go wrote them when nothing was.
+fn redacted_env(json: &[u8]) -> Vec<u8> {
+    let Ok(mut vars) = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(json)
+    else {
+        return redact::go_output_line(json).into_owned();
+    };
+    let mut changed = false;
+    for (name, value) in vars.iter_mut() {
+        if let Some(text) = value.as_str()
+            && let std::borrow::Cow::Owned(new) = redact::value(name, text)
+        {
+            *value = serde_json::Value::String(new);
+            changed = true;
+        }
+    }
+    if !changed {
+        return json.to_vec();
+    }
+    let mut out = serde_json::to_vec_pretty(&vars).unwrap_or_else(|_| json.to_vec());
+    out.push(b'\n');
+    out
 }
 
 /// The GODEBUG value `record` runs the Go command with: the user's settings, then
@@ -310,7 +367,9 @@ fn pump(
         if reader.read_until(b'\n', &mut line).map_err(err)? == 0 {
             break;
         }
-        file.write_all(&line).map_err(err)?;
+        // The bundle is an artifact and a cache: it keeps Go's output redacted.
+        file.write_all(&redact::go_output_line(&line))
+            .map_err(err)?;
         if let Some(text) = shown(&line).filter(|t| !t.is_empty()) {
             let _ = sink.write_all(text.as_bytes()).and_then(|()| sink.flush());
         }

@@ -48,6 +48,12 @@ pub struct Cli {
     /// the file): 256MiB by default; e.g. 1GiB, 512MB, 100000000.
     #[arg(long, global = true, value_name = "SIZE", value_parser = size_arg)]
     pub max_inflated_size: Option<u64>,
+    /// Keep secrets in what is read and written: tokens, URL user info, secret-named
+    /// values (`-X main.apiKey=...`, GOAUTH) are otherwise replaced by `<redacted:3f2a9c>`
+    /// fingerprints. For local debugging only: never in CI, where reports, bundles and
+    /// merge-request comments are seen by others.
+    #[arg(long, global = true)]
+    pub no_redact: bool,
 }
 
 /// `256MiB`, `1GiB`, `512MB`, `100000000`: a byte count.
@@ -197,6 +203,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
     if let Some(limit) = cli.max_inflated_size {
         crate::ingest::set_max_inflated(limit);
     }
+    crate::ingest::redact::set_enabled(!cli.no_redact);
     match cli.command {
         Commands::Record(args) => {
             let opts = crate::record::RecordOptions {

@@ -27,6 +27,8 @@ pub mod modules_txt;
 pub mod otlp;
 mod parse;
 pub mod pprof;
+pub mod redact;
+mod scrub;
 mod sniff;
 pub mod testcache;
 pub(crate) mod timestamp;

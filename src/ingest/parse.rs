@@ -79,7 +79,7 @@ pub fn parse_file_with(
         reader.read_to_end(&mut bytes).map_err(io)?;
         Ok(bytes)
     };
-    let parsed = match kind {
+    let mut parsed = match kind {
         InputKind::GoOutput => {
             let (out, messages) = go_output::read_stream(&mut reader, opts.x_diagnostics_only);
             warnings.extend(messages.into_iter().map(|message| Warning {
@@ -197,5 +197,6 @@ pub fn parse_file_with(
             })?)
         }
     };
+    super::scrub::parsed(&mut parsed, &mut warnings);
     Ok((kind, parsed, warnings))
 }

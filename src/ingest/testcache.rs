@@ -173,31 +173,6 @@ fn unescape_module(s: &str) -> String {
     out
 }
 
-/// GOPROXY (a `,`/`|` list of URLs and keywords) with every URL's user info removed.
-pub fn redact_proxy(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    let mut rest = value;
-    while !rest.is_empty() {
-        let end = rest.find([',', '|']).unwrap_or(rest.len());
-        let entry = &rest[..end];
-        match entry.split_once("://") {
-            Some((scheme, tail)) => {
-                let host_end = tail.find('/').unwrap_or(tail.len());
-                let authority = &tail[..host_end];
-                let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-                out.push_str(scheme);
-                out.push_str("://");
-                out.push_str(host);
-                out.push_str(&tail[host_end..]);
-            }
-            None => out.push_str(entry),
-        }
-        out.push_str(&rest[end..(end + 1).min(rest.len())]);
-        rest = &rest[(end + 1).min(rest.len())..];
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,18 +269,5 @@ mod tests {
         assert_eq!(ev.fetches[0].file, "zip");
         assert_eq!(ev.fetches[0].ms, Some(87.0));
         assert!(ev.fetches[0].ok);
-    }
-
-    #[test]
-    fn proxy_urls_lose_their_user_info() {
-        assert_eq!(
-            redact_proxy("https://user:secret@127.0.0.1:8443/,direct"),
-            "https://127.0.0.1:8443/,direct"
-        );
-        assert_eq!(redact_proxy("off"), "off");
-        assert_eq!(
-            redact_proxy("https://a@p1/x|https://p2"),
-            "https://p1/x|https://p2"
-        );
     }
 }

@@ -20,6 +20,7 @@ mod malformed;
 mod modcache;
 mod packaging;
 mod profile;
+mod redaction;
 mod report_out;
 mod scale;
 mod scenarios;

@@ -1,0 +1,357 @@
+//! The one redactor: secrets in what goattrib reads are replaced by a short fingerprint as
+//! the data enters the model, so no report, manifest, page or comment can print them.
+//!
+//! A merge request's code runs in the job that goattrib reads: the command line, `go env`,
+//! linker flags (`-X main.apiKey=...`), `CGO_*FLAGS`, compiler messages and the job log can
+//! all carry a token. What is redacted:
+//! - URL user info (`https://user:tok@proxy/` → `https://user:<redacted:…>@proxy/`, like
+//!   Go's own `url.URL.Redacted`, which keeps the user name; a user name alone is a token);
+//! - the value of any `NAME=value` whose name looks secret (`*TOKEN*`, `*SECRET*`,
+//!   `*PASSWORD*`, `*KEY*`, `*AUTH*`, `*CREDENTIAL*`, `*SIGNATURE*`, `sig`), which covers `-X pkg.apiKey=...`,
+//!   `-DSECRET=...` in `CGO_CFLAGS` and `GITLAB_TOKEN=...` in a script line;
+//! - well-known token shapes: GitLab (`glpat-`, `gldt-`, `glrt-`, `glcbt-`, ... and runner
+//!   registration tokens), GitHub (`ghp_`, `github_pat_`, ...), AWS access keys, Slack,
+//!   Google API keys, npm and PyPI tokens, JSON web tokens, `Bearer ...` and
+//!   `Authorization:` values, private key blocks.
+//!
+//! A redacted value becomes `<redacted:3f2a9c>`: the first six hex digits of its SHA-256,
+//! so a changed value still reads as a change (and is still a cause) on both sides of a
+//! diff, but the value is not there. GitLab's own `[MASKED]` and variable references
+//! (`$CI_JOB_TOKEN`) are left as they are. Redaction is idempotent: redacted text passes
+//! through unchanged. `--no-redact` turns it off for local use.
+
+use std::borrow::Cow;
+use std::sync::LazyLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use regex::{Captures, Regex};
+use sha2::{Digest, Sha256};
+
+static ENABLED: AtomicBool = AtomicBool::new(true);
+
+/// Turns redaction on or off for everything read from now on (`--no-redact`).
+pub fn set_enabled(on: bool) {
+    ENABLED.store(on, Ordering::Relaxed);
+}
+
+/// Whether redaction is on (the default).
+pub fn enabled() -> bool {
+    ENABLED.load(Ordering::Relaxed)
+}
+
+/// The words that make a variable, flag or `-X` target name look secret.
+const SECRET_WORDS: [&str; 8] = [
+    "TOKEN",
+    "SECRET",
+    "PASSWORD",
+    "PASSWD",
+    "KEY",
+    "AUTH",
+    "CREDENTIAL",
+    "SIGNATURE",
+];
+
+/// The pattern of everything redacted in free text, one alternative per rule; which group
+/// matched says how the match is replaced.
+const PATTERN: &str = concat!(
+    // A private key block, its base64 body (with `\n` escapes when it sits in a quoted or
+    // JSON string) and its end line when present.
+    r"(?P<pem>-----BEGIN[ A-Z0-9]*PRIVATE KEY-----(?:[A-Za-z0-9+/=\s]|\\[nrt])*(?:-----END[ A-Z0-9]*PRIVATE KEY-----)?)",
+    // URL user info: everything between `://` and `@`, without a slash.
+    r#"|(?P<scheme>\b[A-Za-z][A-Za-z0-9+.\-]*://)(?P<userinfo>[^/\s@"'<>\\]+)@"#,
+    // `Authorization: <scheme> <credentials>` and bare bearer tokens.
+    r"|(?P<authz>(?i:\bauthorization:\s*)(?:(?i:bearer|basic|token)\s+)?)(?P<authv>[A-Za-z0-9\-._~+/]+=*)",
+    r"|(?P<bearer>(?i:\bbearer)\s+)(?P<bearerv>[A-Za-z0-9\-._~+/]{16,}=*)",
+    // Token shapes (prefixes as their issuers document them).
+    r"|(?P<token>\b(?:",
+    r"gl(?:pat|dt|rt|cbt|ptt|ft|imt|agent|soat|oas|ffct|wt|csd)-[0-9A-Za-z_\-]{20,}",
+    r"|GR1348941[0-9A-Za-z_\-]{20,}",
+    r"|gh[pousr]_[0-9A-Za-z]{36,}",
+    r"|github_pat_[0-9A-Za-z_]{22,}",
+    r"|(?:AKIA|ASIA)[0-9A-Z]{16}",
+    r"|xox[abposr]-[0-9A-Za-z\-]{10,}",
+    r"|AIza[0-9A-Za-z_\-]{35}",
+    r"|npm_[0-9A-Za-z]{36}",
+    r"|pypi-AgEIcHlwaS5vcmc[0-9A-Za-z_\-]{20,}",
+    r"|sk_live_[0-9A-Za-z]{20,}",
+    r"|eyJ[0-9A-Za-z_\-]{8,}\.eyJ[0-9A-Za-z_\-]{8,}\.[0-9A-Za-z_\-]{8,}",
+    r"))",
+    // `NAME=value` with a secret-looking name; the value ends at a space, a quote, a
+    // backslash (a `%q` escape) or a list separator.
+    r#"|(?P<name>[A-Za-z0-9_.\-]*(?i:token|secret|password|passwd|key|auth|credential|signature|\bsig)[A-Za-z0-9_.\-]*=)(?P<value>[^\s"'\\,;&=][^\s"'\\,;&]*)"#,
+);
+
+static TEXT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(PATTERN).expect("the redaction pattern is valid"));
+
+/// `<redacted:3f2a9c>`: what a secret value becomes.
+pub fn fingerprint(value: &str) -> String {
+    let sum = Sha256::digest(value.as_bytes());
+    format!("<redacted:{:02x}{:02x}{:02x}>", sum[0], sum[1], sum[2])
+}
+
+/// Values that are not secrets although they sit where one would: GitLab's mask, a
+/// variable reference, an earlier redaction.
+fn is_placeholder(value: &str) -> bool {
+    value.is_empty()
+        || value == "[MASKED]"
+        || value.starts_with("<redacted:")
+        || value.starts_with('$')
+}
+
+fn hide(value: &str) -> String {
+    if is_placeholder(value) {
+        value.to_owned()
+    } else {
+        fingerprint(value)
+    }
+}
+
+/// Whether a variable or flag name looks like it holds a secret.
+pub fn is_secret_name(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    SECRET_WORDS.iter().any(|w| upper.contains(w))
+}
+
+/// Free text with every secret replaced by its fingerprint; borrowed when nothing was.
+pub fn text(s: &str) -> Cow<'_, str> {
+    if !enabled() {
+        return Cow::Borrowed(s);
+    }
+    match TEXT.replace_all(s, |c: &Captures| replace(c)) {
+        // A placeholder matched and was kept: nothing changed.
+        Cow::Owned(new) if new == s => Cow::Borrowed(s),
+        other => other,
+    }
+}
+
+fn replace(c: &Captures) -> String {
+    let group = |name| c.name(name).map_or("", |m| m.as_str());
+    if let Some(pem) = c.name("pem") {
+        return hide(pem.as_str());
+    }
+    if let Some(info) = c.name("userinfo") {
+        let info = info.as_str();
+        let redacted = match info.split_once(':') {
+            Some((user, password)) => format!("{user}:{}", hide(password)),
+            None if info == "git" => info.to_owned(),
+            None => hide(info),
+        };
+        return format!("{}{redacted}@", group("scheme"));
+    }
+    if c.name("authz").is_some() {
+        return format!("{}{}", group("authz"), hide(group("authv")));
+    }
+    if c.name("bearer").is_some() {
+        return format!("{}{}", group("bearer"), hide(group("bearerv")));
+    }
+    if let Some(token) = c.name("token") {
+        return hide(token.as_str());
+    }
+    format!("{}{}", group("name"), hide(group("value")))
+}
+
+/// The value of the variable or setting `name`: hidden whole when the name looks secret
+/// (`GOAUTH`, `CI_JOB_TOKEN`), else redacted as text (`GOPROXY` user info, `-X` flags in
+/// `GOFLAGS`).
+pub fn value<'a>(name: &str, value: &'a str) -> Cow<'a, str> {
+    if !enabled() {
+        return Cow::Borrowed(value);
+    }
+    if is_secret_name(name) && !is_placeholder(value) {
+        return Cow::Owned(fingerprint(value));
+    }
+    text(value)
+}
+
+/// Redacts a `String` in place, allocating only when something was redacted.
+pub fn in_place(s: &mut String) {
+    if let Cow::Owned(new) = text(s) {
+        *s = new;
+    }
+}
+
+/// Redacts every string of a list in place.
+pub fn all_in_place<'a>(items: impl IntoIterator<Item = &'a mut String>) {
+    for s in items {
+        in_place(s);
+    }
+}
+
+/// One line of the Go command's output as `record` keeps it in the bundle: text redaction,
+/// and the environment values `HASH[getenv]` prints in clear (a test's inputs) hidden,
+/// except the hash salt (the Go version) and Go's "variable unset" marker `"\x01"`
+/// (`cmd/go/internal/test/test.go`, `computeTestInputsID`). Lines that are not UTF-8 are
+/// redacted through their lossy text only when that finds something.
+pub fn go_output_line(line: &[u8]) -> Cow<'_, [u8]> {
+    if !enabled() {
+        return Cow::Borrowed(line);
+    }
+    const GETENV: &[u8] = b"HASH[getenv]: \"";
+    if let Some(rest) = line.strip_prefix(GETENV) {
+        let quoted = rest.trim_ascii_end();
+        let inner = quoted.strip_suffix(b"\"").unwrap_or(quoted);
+        let keep = inner == b"\\x01" || inner.starts_with(b"go1") || inner.starts_with(b"devel");
+        if !keep {
+            let mut out = GETENV.to_vec();
+            out.extend_from_slice(fingerprint(&String::from_utf8_lossy(inner)).as_bytes());
+            out.extend_from_slice(b"\"");
+            out.extend_from_slice(&rest[quoted.len()..]);
+            return Cow::Owned(out);
+        }
+    }
+    let lossy = String::from_utf8_lossy(line);
+    match text(&lossy) {
+        Cow::Borrowed(_) => Cow::Borrowed(line),
+        Cow::Owned(new) => Cow::Owned(new.into_bytes()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(s: &str) -> String {
+        text(s).into_owned()
+    }
+
+    #[test]
+    fn url_user_info_keeps_the_user_and_hides_the_password() {
+        let out = r("GOPROXY=https://alice:tok3n@proxy.example/,direct");
+        assert!(out.starts_with("GOPROXY=https://alice:<redacted:"), "{out}");
+        assert!(out.ends_with(">@proxy.example/,direct"), "{out}");
+        assert!(!out.contains("tok3n"));
+        let alone = r("https://s3cr3tvalue@git.example/x.git");
+        assert!(!alone.contains("s3cr3tvalue"), "{alone}");
+        assert_eq!(
+            r("ssh://git@gitlab.example/a/b"),
+            "ssh://git@gitlab.example/a/b"
+        );
+    }
+
+    #[test]
+    fn linker_x_values_with_secret_names_are_hidden_and_others_kept() {
+        let out = r("-X main.apiKey=abc123 -X main.version=1.2.3");
+        assert!(!out.contains("abc123"), "{out}");
+        assert!(out.contains("-X main.apiKey=<redacted:"), "{out}");
+        assert!(out.ends_with("-X main.version=1.2.3"), "{out}");
+        // Inside Go's %q form, the value stops at the escaped quote.
+        let quoted = r(r#"build	-ldflags=\"-X main.Token=zz9\"\n"#);
+        assert!(!quoted.contains("zz9"), "{quoted}");
+        assert!(quoted.ends_with(r#"\"\n"#), "{quoted}");
+    }
+
+    #[test]
+    fn cgo_flags_defines_with_secret_names_are_hidden() {
+        let out = r("CGO_CFLAGS=-O2 -DSECRET=hunter2 -I/usr/include");
+        assert!(!out.contains("hunter2"), "{out}");
+        assert!(out.contains("-O2 -DSECRET=<redacted:"), "{out}");
+        assert!(out.ends_with("-I/usr/include"), "{out}");
+    }
+
+    #[test]
+    fn token_shapes_are_hidden_anywhere() {
+        for token in [
+            "glpat-abcdefghijklmnopqrst",
+            "glcbt-64_abcdefghijklmnopqrstuv",
+            "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+            "github_pat_11ABCDEFG0123456789_abcdefghij",
+            "AKIAIOSFODNN7EXAMPLE",
+            "xoxb-1234567890-abcdef",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N",
+        ] {
+            let out = r(&format!("the value {token} was printed"));
+            assert!(!out.contains(token), "{token}: {out}");
+            assert!(out.starts_with("the value <redacted:"), "{out}");
+            assert!(out.ends_with("> was printed"), "{out}");
+        }
+    }
+
+    #[test]
+    fn signed_cache_urls_lose_their_signature() {
+        let out = r(
+            "Downloading cache from https://s.example/c.zip?X-Amz-Credential=AK%2F1&X-Amz-Signature=f00d&sig=abc ID=1",
+        );
+        for secret in ["AK%2F1", "f00d", "abc"] {
+            assert!(!out.contains(&format!("={secret}")), "{out}");
+        }
+        assert!(out.ends_with(" ID=1"), "{out}");
+    }
+
+    #[test]
+    fn bearer_and_authorization_values_are_hidden() {
+        let out = r("curl -H 'Authorization: Bearer abcdefghijklmnop1234' x");
+        assert!(!out.contains("abcdefghijklmnop1234"), "{out}");
+        assert!(out.contains("Authorization: Bearer <redacted:"), "{out}");
+        let basic = r("Authorization: Basic dXNlcjpwYXNz");
+        assert!(!basic.contains("dXNlcjpwYXNz"), "{basic}");
+        // Prose about bearer tokens is not a token.
+        assert_eq!(r("bearer tokens are sent"), "bearer tokens are sent");
+    }
+
+    #[test]
+    fn private_key_blocks_are_hidden_whole() {
+        let pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA1234\nabcd==\n-----END RSA PRIVATE KEY-----";
+        let out = r(&format!("key:\n{pem}\ndone"));
+        assert!(!out.contains("MIIEpAIBAAKCAQEA1234"), "{out}");
+        assert!(!out.contains("PRIVATE KEY"), "{out}");
+        assert!(out.ends_with("\ndone"), "{out}");
+        // As a JSON string, with `\n` escapes, the closing quote survives.
+        let json = r#"{"Output":"-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n"}"#;
+        let out = r(json);
+        assert!(!out.contains("MIIB"), "{out}");
+        assert!(
+            serde_json::from_str::<serde_json::Value>(&out).is_ok(),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn placeholders_and_ordinary_text_pass_unchanged() {
+        for s in [
+            "CI_JOB_TOKEN=[MASKED]",
+            "TOKEN=$CI_JOB_TOKEN",
+            "GOFLAGS=-mod=vendor",
+            "h1:AbCkEyXyZ0123456789abcdefghijklmnopqrstuvw=",
+            "Checking cache for go-1.27-linux-amd64-key...",
+            "cmd/compile: escape analysis",
+        ] {
+            assert!(matches!(text(s), Cow::Borrowed(_)), "{s} → {}", r(s));
+        }
+    }
+
+    #[test]
+    fn redaction_is_idempotent_and_keeps_changes_visible() {
+        let once = r("-X main.apiKey=one");
+        assert_eq!(r(&once), once);
+        assert_ne!(r("-X main.apiKey=two"), once);
+        assert_eq!(r("-X main.apiKey=one"), once);
+    }
+
+    #[test]
+    fn secret_named_variables_are_hidden_whole() {
+        let out = value("GOAUTH", "git dir /srv token=abc");
+        assert!(out.starts_with("<redacted:"), "{out}");
+        assert_eq!(value("GOPRIVATE", "gitlab.example/*"), "gitlab.example/*");
+        assert_eq!(value("CI_JOB_TOKEN", "[MASKED]"), "[MASKED]");
+        let proxy = value("GOPROXY", "https://u:p4ss@proxy.example");
+        assert!(!proxy.contains("p4ss"), "{proxy}");
+    }
+
+    #[test]
+    fn getenv_values_in_the_bundles_hash_log_are_hidden() {
+        let line = b"HASH[getenv]: \"2026-12-01T19:30:00Z\"\n";
+        let out = go_output_line(line);
+        let out = std::str::from_utf8(&out).unwrap();
+        assert!(out.starts_with("HASH[getenv]: \"<redacted:"), "{out}");
+        assert!(out.ends_with(">\"\n"), "{out}");
+        for kept in [
+            &b"HASH[getenv]: \"\\x01\"\n"[..],
+            b"HASH[getenv]: \"go1.27.3\"\n",
+            b"HASH[getenv]: 03baa8ec10e7f0dc\n",
+            b"HASH[build fmt]: \"file a.go abc\"\n",
+        ] {
+            assert_eq!(&*go_output_line(kept), kept);
+        }
+    }
+}
