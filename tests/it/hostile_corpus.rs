@@ -431,6 +431,24 @@ fn check(
     }
 }
 
+/// The planted secrets that reach `report --out`'s folder or its stdout with `--no-redact`:
+/// the control that shows a case plants them where the outputs print them.
+fn reached_unredacted(bin: &Path, dir: &Path, case: &Case) -> Vec<String> {
+    let mut args = os(&["--no-redact", "report", "--all", "--out", "out-raw"]);
+    if let Some(b) = &case.base {
+        args.extend(os(&["--baseline", b]));
+    }
+    args.push(case.head.clone().into());
+    let r = run(bin, &args, dir);
+    let mut files = vec![(PathBuf::new(), r.stdout)];
+    written(&dir.join("out-raw"), &mut files);
+    case.secrets
+        .iter()
+        .filter(|s| files.iter().any(|(_, b)| find(b, s.as_bytes())))
+        .cloned()
+        .collect()
+}
+
 fn shown_args(args: &[OsString]) -> String {
     args.iter()
         .map(|a| a.to_string_lossy().into_owned())
@@ -476,6 +494,7 @@ fn hostile_corpus_runs_clean_under_the_limits() {
         failures: Vec::new(),
         costs: Vec::new(),
     };
+    let mut reached = Vec::new();
     for name in &names {
         let dir = corpus.path().join(name);
         let case: Case = serde_json::from_slice(&std::fs::read(dir.join("case.json")).unwrap())
@@ -550,12 +569,23 @@ fn hostile_corpus_runs_clean_under_the_limits() {
             os(&["dashboard", "--db", "history.db", "--out", "site"]),
             &["site", "history.db"],
         );
+        if !case.secrets.is_empty() {
+            reached.push((name.clone(), reached_unredacted(&bin, &dir, &case)));
+        }
     }
     eprintln!(
         "hostile corpus ({}):\n{}",
         bin.display(),
         k.costs.join("\n")
     );
+    for (name, secrets) in &reached {
+        eprintln!("{name}: with --no-redact these planted secrets reach the outputs: {secrets:?}");
+        // The case proves something only when its secrets reach an output unredacted.
+        assert!(
+            !secrets.is_empty(),
+            "{name}: no planted secret reaches any output even with --no-redact"
+        );
+    }
     assert!(
         k.failures.is_empty(),
         "{} failure(s):\n{}",

@@ -8,6 +8,7 @@ mod harness;
 mod ci;
 mod compare;
 mod exit_codes;
+mod fuzzing;
 mod gitlab_ci;
 mod gitlab_trace;
 mod history;
