@@ -54,3 +54,13 @@ fn the_other_entry_points_take_real_captures() {
     goattrib::fuzzing::pprof(&inflated(&profiles.join("service/cpu.pprof")));
     goattrib::fuzzing::otlp(&inflated(&profiles.join("service/traces.otlp.jsonl")));
 }
+
+/// Regression (fuzz/action_graph, an OOM at 1 GiB): this action graph, found by the fuzzer
+/// from a real capture, made the critical-path walk follow a loop of `next` links forever.
+#[test]
+fn fuzz_action_graph_critical_path_walk_ends() {
+    let data =
+        std::fs::read(root().join("fuzz/regressions/action_graph/critical-path-walk-oom.json"))
+            .expect("the regression input");
+    goattrib::fuzzing::action_graph(&data);
+}
