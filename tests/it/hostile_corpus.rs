@@ -581,10 +581,11 @@ fn hostile_corpus_runs_clean_under_the_limits() {
     for (name, secrets) in &reached {
         eprintln!("{name}: with --no-redact these planted secrets reach the outputs: {secrets:?}");
         // The case proves something only when its secrets reach an output unredacted.
-        assert!(
-            !secrets.is_empty(),
-            "{name}: no planted secret reaches any output even with --no-redact"
-        );
+        if secrets.is_empty() {
+            k.failures.push(format!(
+                "{name}: no planted secret reaches any output even with --no-redact"
+            ));
+        }
     }
     assert!(
         k.failures.is_empty(),
