@@ -14,11 +14,14 @@
 //! | `render` | words, colours and every output format, behind one `Render` trait | `analysis` and below |
 //! | `record` | running the Go command and writing its bundle | `analysis` and below |
 //! | `cli` | clap arguments, one file per command; the exit code of a run (`error`) | everything |
+//! | `fuzzing` | one entry point per input format for the fuzzers in `fuzz/` (hidden) | `render` and below |
 
 pub mod analysis;
 pub mod atomic;
 pub mod cli;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod history;
 pub mod ingest;
 pub mod model;

@@ -81,7 +81,11 @@ impl Dag {
             return Vec::new();
         }
         let mut path = vec![at];
-        while let Some(d) = next[at] {
+        // A path visits an action at most once: a dependency cycle (a crafted action graph,
+        // found by the fuzzer) must not make this walk forever.
+        while let Some(d) = next[at]
+            && path.len() < n
+        {
             path.push(d);
             at = d;
         }
@@ -130,5 +134,15 @@ mod tests {
             .map(|&i| actions[i].id)
             .collect();
         assert_eq!(path, vec![3, 1]);
+    }
+
+    /// Regression (fuzz/action_graph, an OOM): an action graph whose deps form a cycle made
+    /// the critical-path walk loop forever, growing the path until memory ran out.
+    #[test]
+    fn critical_path_of_a_dependency_cycle_ends() {
+        let actions = vec![action(1, &[2], 5), action(2, &[1], 10), action(3, &[3], 7)];
+        let g = Dag::new(&actions);
+        let path = g.critical_path(&actions);
+        assert!(path.len() <= actions.len(), "{path:?}");
     }
 }

@@ -62,8 +62,9 @@ const PATTERN: &str = concat!(
     // `Authorization: <scheme> <credentials>` and bare bearer tokens.
     r"|(?P<authz>(?i:\bauthorization:\s*)(?:(?i:bearer|basic|token)\s+)?)(?P<authv>[A-Za-z0-9\-._~+/]+=*)",
     r"|(?P<bearer>(?i:\bbearer)\s+)(?P<bearerv>[A-Za-z0-9\-._~+/]{16,}=*)",
-    // Token shapes (prefixes as their issuers document them).
-    r"|(?P<token>\b(?:",
+    // Token shapes (prefixes as their issuers document them), also inside a longer word
+    // (`deploy_glpat-...`): no word boundary is asked for.
+    r"|(?P<token>(?:",
     r"gl(?:pat|dt|rt|cbt|ptt|ft|imt|agent|soat|oas|ffct|wt|csd)-[0-9A-Za-z_\-]{20,}",
     r"|GR1348941[0-9A-Za-z_\-]{20,}",
     r"|gh[pousr]_[0-9A-Za-z]{36,}",
@@ -276,6 +277,16 @@ mod tests {
             assert!(!out.contains(&format!("={secret}")), "{out}");
         }
         assert!(out.ends_with(" ID=1"), "{out}");
+    }
+
+    #[test]
+    fn tokens_glued_to_a_word_are_hidden_too() {
+        let out = r("section_start:1:deploy_glpat-Zq8Rk2Lm4Np6Tv9XwYb1");
+        assert!(!out.contains("Zq8Rk2Lm4Np6Tv9XwYb1"), "{out}");
+        assert!(
+            out.starts_with("section_start:1:deploy_<redacted:"),
+            "{out}"
+        );
     }
 
     #[test]

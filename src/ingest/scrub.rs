@@ -1,8 +1,8 @@
 //! The redactor applied to every codec's output, in one place: whatever a format carries
 //! that a renderer could print (commands, flags, messages, key inputs, job log lines, `go
-//! env` values, warnings) is redacted before it leaves ingest. Identifiers that join data
-//! (package paths, action IDs, cache keys of the hash log) are left alone: they are not
-//! where secrets live, and redacting one side of a join would break it.
+//! env` values, warnings, job section names) is redacted before it leaves ingest.
+//! Identifiers that join data across files (package paths, action IDs, cache keys of the
+//! hash log) are left alone: redacting one side of a join would break it.
 
 use super::redact::{all_in_place, in_place};
 use super::{Parsed, Warning, go_output::GoOutput};
@@ -67,9 +67,22 @@ fn caches(ev: &mut CacheEvidence) {
 }
 
 fn job_trace(trace: &mut JobTrace) {
-    all_in_place(trace.script_lines.iter_mut().map(|l| &mut l.text));
+    for line in &mut trace.script_lines {
+        in_place(&mut line.text);
+        if let Some(section) = &mut line.section {
+            in_place(section);
+        }
+    }
     all_in_place(trace.go_commands.iter_mut().map(|c| &mut c.text));
     all_in_place(&mut trace.warnings);
+    // Section names are chosen by the job's script; a name and the parent it is joined to
+    // are redacted alike, so the join holds.
+    for section in &mut trace.sections {
+        in_place(&mut section.name);
+        if let Some(parent) = &mut section.parent {
+            in_place(parent);
+        }
+    }
     for op in &mut trace.cache_ops {
         for s in [&mut op.key, &mut op.detail, &mut op.url]
             .into_iter()

@@ -159,9 +159,15 @@ impl PartialEq<[&str]> for Origins {
     }
 }
 
+/// Origins one action's cause lists in JSON. A wide fan-in under a long chain gives each of
+/// n misses the same k origins; listing all would make the document n × k names (a crafted
+/// bundle: 900 MB). Real builds stay far below (an edit in `strconv` gives each of Go's
+/// 606 dependents one origin); the report's top-level `origins` counts every origin.
+pub const MAX_ORIGINS_LISTED: usize = 100;
+
 impl Serialize for Origins {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(s)
+        s.collect_seq(self.0.iter().take(MAX_ORIGINS_LISTED))
     }
 }
 
@@ -172,7 +178,8 @@ impl<'de> Deserialize<'de> for Origins {
 }
 
 /// Origins named in one line of text (a cause's detail, a table cell, a headline) before
-/// the rest are counted: "a, b, c and 1,204 more". The JSON `origins` lists every one.
+/// the rest are counted: "a, b, c and 1,204 more". The JSON lists up to
+/// [`MAX_ORIGINS_LISTED`].
 pub const MAX_ORIGINS_NAMED: usize = 10;
 
 /// `a, b, c` or, past `max`, `a, b, c and 1,204 more`: what every text output prints for

@@ -8,7 +8,7 @@ use crate::harness::root;
 
 /// Layer of each top-level module: a module may use only strictly lower ranks or itself.
 /// A new top-level module must be given a rank here.
-const RANKS: [(&str, u8); 10] = [
+const RANKS: [(&str, u8); 11] = [
     ("model", 0),
     ("atomic", 0),
     ("toolexec", 0),
@@ -18,6 +18,7 @@ const RANKS: [(&str, u8); 10] = [
     ("render", 3),
     ("record", 3),
     ("error", 4),
+    ("fuzzing", 4),
     ("cli", 5),
 ];
 
