@@ -28,15 +28,15 @@ pub fn go_1_27() -> Option<PathBuf> {
 }
 
 /// A copy of the fixture project with its own GOCACHE, outside any git checkout.
-struct Project {
+pub struct Project {
     _tmp: tempfile::TempDir,
-    dir: PathBuf,
-    gocache: PathBuf,
-    go: PathBuf,
+    pub dir: PathBuf,
+    pub gocache: PathBuf,
+    pub go: PathBuf,
 }
 
 impl Project {
-    fn new(go: PathBuf) -> Project {
+    pub fn new(go: PathBuf) -> Project {
         let tmp = tempfile::tempdir().expect("temp dir");
         let dir = tmp.path().join("shop");
         copy_dir(&root().join("fixtures/gen/project"), &dir);

@@ -7,56 +7,35 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use crate::ci::{copy_dir, go_1_27};
-use crate::harness::{bin, root, stderr, stdout};
+use crate::ci::{Project, go_1_27};
+use crate::harness::{bin, stderr, stdout};
 
 const PLANTED: &str = "PLANTEDs3cr3t";
 
-struct Project {
-    _tmp: tempfile::TempDir,
-    dir: PathBuf,
-    gocache: PathBuf,
-    go: PathBuf,
-}
-
-impl Project {
-    fn new(go: PathBuf) -> Project {
-        let tmp = tempfile::tempdir().expect("temp dir");
-        let dir = tmp.path().join("shop");
-        copy_dir(&root().join("fixtures/gen/project"), &dir);
-        let gocache = tmp.path().join("gocache");
-        Project {
-            _tmp: tmp,
-            dir,
-            gocache,
-            go,
-        }
-    }
-
-    /// `goattrib GLOBAL... ARGS -- go build -ldflags=-X=main.apiKey=<key> -o bin/ ./...`.
-    fn run(&self, global: &[&str], args: &[&str], key: &str) -> Output {
-        let go = self.go.to_str().expect("utf-8 path");
-        let ldflags = format!("-ldflags=-X=main.apiKey={PLANTED}{key}");
-        bin()
-            .current_dir(&self.dir)
-            .env("GOCACHE", &self.gocache)
-            .env("GOFLAGS", "-mod=vendor")
-            .env("GOENV", "off")
-            .env("GOTOOLCHAIN", "local")
-            .env("GOTELEMETRY", "off")
-            // Never used (vendored modules), but printed by `go env`.
-            .env(
-                "GOPROXY",
-                format!("https://alice:{PLANTED}proxy@127.0.0.1:9/"),
-            )
-            .env("CGO_CFLAGS", format!("-O2 -DSECRET={PLANTED}cgo"))
-            .env("COLUMNS", "100")
-            .args(global)
-            .args(args)
-            .args(["--", go, "build", &ldflags, "-o", "bin/", "./..."])
-            .output()
-            .expect("goattrib runs")
-    }
+/// `goattrib GLOBAL... ARGS -- go build -ldflags=-X=main.apiKey=<key> -o bin/ ./...` in the
+/// fixture project, with the planted secrets in the environment.
+fn run(p: &Project, global: &[&str], args: &[&str], key: &str) -> Output {
+    let go = p.go.to_str().expect("utf-8 path");
+    let ldflags = format!("-ldflags=-X=main.apiKey={PLANTED}{key}");
+    bin()
+        .current_dir(&p.dir)
+        .env("GOCACHE", &p.gocache)
+        .env("GOFLAGS", "-mod=vendor")
+        .env("GOENV", "off")
+        .env("GOTOOLCHAIN", "local")
+        .env("GOTELEMETRY", "off")
+        // Never used (vendored modules), but printed by `go env`.
+        .env(
+            "GOPROXY",
+            format!("https://alice:{PLANTED}proxy@127.0.0.1:9/"),
+        )
+        .env("CGO_CFLAGS", format!("-O2 -DSECRET={PLANTED}cgo"))
+        .env("COLUMNS", "100")
+        .args(global)
+        .args(args)
+        .args(["--", go, "build", &ldflags, "-o", "bin/", "./..."])
+        .output()
+        .expect("goattrib runs")
 }
 
 /// Every file under `dir` (Go's own outputs and the sources excepted) that holds `needle`.
@@ -111,9 +90,9 @@ fn link_cause(report: &serde_json::Value) -> serde_json::Value {
 fn planted_secrets_reach_no_output_and_a_changed_one_is_still_a_cause() {
     let Some(go) = go_1_27() else { return };
     let p = Project::new(go);
-    let first = p.run(&[], &["ci"], "one");
+    let first = run(&p, &[], &["ci"], "one");
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
-    let second = p.run(&[], &["ci"], "two");
+    let second = run(&p, &[], &["ci"], "two");
     assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
     for out in [&first, &second] {
         let printed = format!("{}{}", stdout(out), stderr(out));
@@ -145,7 +124,7 @@ fn planted_secrets_reach_no_output_and_a_changed_one_is_still_a_cause() {
 fn no_redact_keeps_secrets_and_reading_redacts_an_unredacted_bundle() {
     let Some(go) = go_1_27() else { return };
     let p = Project::new(go);
-    let rec = p.run(&["--no-redact"], &["record", "-o", "raw"], "three");
+    let rec = run(&p, &["--no-redact"], &["record", "-o", "raw"], "three");
     assert_eq!(rec.status.code(), Some(0), "{}", stderr(&rec));
     let raw = p.dir.join("raw");
     assert!(
