@@ -174,8 +174,12 @@ impl CacheEvidence {
 
     /// Appends another stream's evidence (a bundle has `build.jsonl` and `build.stderr`).
     pub fn extend(&mut self, other: CacheEvidence) {
+        // The first result of a package wins; a set keeps a job log of 150,000 results
+        // linear (a scan per result was quadratic).
+        let mut seen: std::collections::HashSet<String> =
+            self.results.iter().map(|r| r.package.clone()).collect();
         for r in other.results {
-            if !self.results.iter().any(|s| s.package == r.package) {
+            if seen.insert(r.package.clone()) {
                 self.results.push(r);
             }
         }

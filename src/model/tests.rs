@@ -62,3 +62,30 @@ fn unknown_spellings_are_errors_not_a_default() {
         "{e}"
     );
 }
+
+/// Regression (hostile input): merging the results of a job log of 150,000 `ok` lines
+/// scanned every kept result per new one (38 s); a set keeps it linear. 200,000 results
+/// (half of them repeats) would not finish in reasonable time the old way.
+#[test]
+fn merging_many_test_results_keeps_the_first_of_each_package() {
+    use super::{CacheEvidence, TestOutcome, TestPackageResult};
+    let result = |i: usize, cached| TestPackageResult {
+        package: format!("example.com/p{i}"),
+        outcome: TestOutcome::Pass,
+        elapsed_ms: None,
+        cached,
+    };
+    let mut ev = CacheEvidence::default();
+    ev.extend(CacheEvidence {
+        results: (0..100_000).map(|i| result(i, true)).collect(),
+        ..CacheEvidence::default()
+    });
+    ev.extend(CacheEvidence {
+        results: (50_000..150_000).map(|i| result(i, false)).collect(),
+        ..CacheEvidence::default()
+    });
+    assert_eq!(ev.results.len(), 150_000);
+    assert!(ev.results[..100_000].iter().all(|r| r.cached));
+    assert!(ev.results[100_000..].iter().all(|r| !r.cached));
+    assert_eq!(ev.results[100_000].package, "example.com/p100000");
+}
