@@ -16,12 +16,13 @@ pub(crate) fn unquote(s: &str) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        if b != b'\\' {
-            out.push(b);
-            i += 1;
-            continue;
-        }
+        // The text up to the next escape, in one copy: most literals have none.
+        let Some(run) = memchr::memchr(b'\\', &bytes[i..]) else {
+            out.extend_from_slice(&bytes[i..]);
+            break;
+        };
+        out.extend_from_slice(&bytes[i..i + run]);
+        i += run;
         let esc = *bytes.get(i + 1)?;
         i += 2;
         match esc {
@@ -67,6 +68,14 @@ pub(crate) fn unquote(s: &str) -> Option<Vec<u8>> {
 
 /// Like [`unquote`], replacing invalid UTF-8 with U+FFFD.
 pub(crate) fn unquote_lossy(s: &str) -> Option<String> {
+    // Without an escape the literal is its own text, already UTF-8.
+    if !s.contains('\\') {
+        let inner = match s.strip_prefix('"') {
+            Some(rest) => rest.strip_suffix('"')?,
+            None => s,
+        };
+        return Some(inner.to_owned());
+    }
     unquote(s).map(|b| match String::from_utf8(b) {
         Ok(s) => s,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),

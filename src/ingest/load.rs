@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use super::sniff::sniff_path;
 use super::{
-    IngestError, InputKind, Inputs, ParseOptions, Parsed, Warning, expand, parse_file_with,
+    IngestError, InputKind, Inputs, ParseOptions, Parsed, Warning, expand, parse::parse_file_as,
 };
 
 /// Loads bundles and loose files: every file is parsed in parallel, then merged in path
@@ -29,7 +29,7 @@ pub fn load(paths: &[PathBuf]) -> Result<Inputs, IngestError> {
             .par_iter()
             .zip(&kinds)
             .filter(|(_, k)| !(build_files && **k == Some(InputKind::Manifest)))
-            .map(|(p, _)| (p.clone(), parse_file_with(p, opts)))
+            .map(|(p, k)| (p.clone(), parse_file_as(p, *k, opts)))
             .collect()
     };
     let mut results = parse_all(opts);

@@ -33,6 +33,16 @@ pub fn parse_file_with(
     path: &Path,
     opts: ParseOptions,
 ) -> Result<(InputKind, Parsed, Vec<Warning>), IngestError> {
+    parse_file_as(path, None, opts)
+}
+
+/// [`parse_file_with`] for a file whose kind was sniffed already (`load` sniffs every file
+/// first, to choose the options): its head is not sniffed a second time.
+pub(super) fn parse_file_as(
+    path: &Path,
+    sniffed: Option<InputKind>,
+    opts: ParseOptions,
+) -> Result<(InputKind, Parsed, Vec<Warning>), IngestError> {
     let mut reader = open(path)?;
     let io = |source| IngestError::Io {
         path: path.to_owned(),
@@ -49,7 +59,7 @@ pub fn parse_file_with(
     if head.starts_with(b"\xef\xbb\xbf") {
         head.drain(..3);
     }
-    let Some(kind) = sniff(&head) else {
+    let Some(kind) = sniffed.or_else(|| sniff(&head)) else {
         if head.iter().all(u8::is_ascii_whitespace) {
             return Err(IngestError::Empty {
                 path: path.to_owned(),

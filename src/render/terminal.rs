@@ -53,11 +53,24 @@ fn push(out: &mut String, c: char, style: Style) {
 
 /// A writer that makes everything written through it printable. Bytes that are not UTF-8
 /// become `\xNN`; a character split across two writes is joined first.
+///
+/// Writes are gathered into chunks of [`CHUNK`] bytes before they are checked: serde_json
+/// writes a document token by token, and checking (and forwarding) each token on its own
+/// cost more than producing the report. Runs of plain ASCII, most of any output, are
+/// forwarded as they are. What is gathered reaches `inner` on `flush` (or on drop).
 pub struct Printable<W: Write> {
     inner: W,
     style: Style,
-    /// The start of a UTF-8 sequence the last write ended in (at most 3 bytes).
+    /// Written but not yet checked; at most [`CHUNK`] bytes plus one write.
     pending: Vec<u8>,
+}
+
+/// How many bytes [`Printable`] gathers before it checks and forwards them.
+const CHUNK: usize = 32 * 1024;
+
+/// Printable ASCII, newline and tab: bytes forwarded without a second look.
+fn is_plain(b: u8) -> bool {
+    (0x20..0x7f).contains(&b) || b == b'\n' || b == b'\t'
 }
 
 impl<W: Write> Printable<W> {
@@ -69,63 +82,97 @@ impl<W: Write> Printable<W> {
         }
     }
 
-    fn emit(&mut self, mut bytes: &[u8]) -> io::Result<()> {
-        let mut out = String::new();
-        loop {
-            match std::str::from_utf8(bytes) {
-                Ok(text) => {
-                    out.push_str(&printable(text, self.style));
-                    break;
-                }
-                Err(e) => {
-                    let (good, rest) = bytes.split_at(e.valid_up_to());
-                    // Checked by from_utf8 just now.
-                    out.push_str(&printable(
-                        std::str::from_utf8(good).unwrap_or_default(),
-                        self.style,
-                    ));
-                    match e.error_len() {
-                        Some(bad) => {
-                            for b in &rest[..bad] {
-                                out.push_str(&format!("\\x{b:02x}"));
-                            }
-                            bytes = &rest[bad..];
-                        }
-                        // An incomplete sequence at the end: wait for the next write.
-                        None => {
-                            self.pending.extend_from_slice(rest);
-                            break;
-                        }
-                    }
-                }
+    /// Checks and forwards what is pending. An incomplete UTF-8 sequence at the end stays
+    /// pending for the next write, unless `at_end`: then it is shown as bad bytes.
+    fn drain(&mut self, at_end: bool) -> io::Result<()> {
+        let pending = std::mem::take(&mut self.pending);
+        let mut bytes = &pending[..];
+        let mut escaped = String::new();
+        while !bytes.is_empty() {
+            let plain = plain_prefix(bytes);
+            if plain > 0 {
+                self.inner.write_all(&bytes[..plain])?;
+                bytes = &bytes[plain..];
+                continue;
             }
+            // One character (or one bad byte) that is not plain ASCII.
+            let head = &bytes[..bytes.len().min(4)];
+            let valid = match std::str::from_utf8(head) {
+                Ok(text) => text,
+                // Checked by from_utf8 just now.
+                Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default(),
+            };
+            escaped.clear();
+            let used = match valid.chars().next() {
+                Some(c) => {
+                    push(&mut escaped, c, self.style);
+                    c.len_utf8()
+                }
+                // A sequence cut by the end of what was written: wait for the rest.
+                None if !at_end && is_incomplete(bytes) => break,
+                None => {
+                    use std::fmt::Write as _;
+                    let _ = write!(escaped, "\\x{:02x}", bytes[0]);
+                    1
+                }
+            };
+            self.inner.write_all(escaped.as_bytes())?;
+            bytes = &bytes[used..];
         }
-        self.inner.write_all(out.as_bytes())
+        let rest = bytes.len();
+        self.pending = pending;
+        let done = self.pending.len() - rest;
+        self.pending.drain(..done);
+        Ok(())
     }
+}
+
+/// How many bytes at the start of `bytes` are plain: checked 32 at a time without an early
+/// exit (which the compiler turns into vector code), then byte by byte in the block that
+/// holds the first other one.
+fn plain_prefix(bytes: &[u8]) -> usize {
+    const BLOCK: usize = 32;
+    let mut start = 0;
+    for block in bytes.chunks(BLOCK) {
+        if block.iter().fold(true, |all, &b| all & is_plain(b)) {
+            start += block.len();
+            continue;
+        }
+        return start
+            + block
+                .iter()
+                .position(|&b| !is_plain(b))
+                .unwrap_or(block.len());
+    }
+    start
+}
+
+/// Whether `bytes` starts a UTF-8 sequence that is valid so far and only cut short.
+fn is_incomplete(bytes: &[u8]) -> bool {
+    bytes.len() < 4
+        && matches!(std::str::from_utf8(bytes), Err(e) if e.valid_up_to() == 0 && e.error_len().is_none())
 }
 
 impl<W: Write> Write for Printable<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if self.pending.is_empty() {
-            self.emit(buf)?;
-        } else {
-            let mut joined = std::mem::take(&mut self.pending);
-            joined.extend_from_slice(buf);
-            self.emit(&joined)?;
+        self.pending.extend_from_slice(buf);
+        if self.pending.len() >= CHUNK {
+            self.drain(false)?;
         }
         Ok(buf.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        if !self.pending.is_empty() {
-            let rest = std::mem::take(&mut self.pending);
-            let mut out = String::new();
-            for b in rest {
-                out.push_str(&format!("\\x{b:02x}"));
-            }
-            self.inner.write_all(out.as_bytes())?;
-        }
+        self.drain(true)?;
         self.inner.flush()
+    }
+}
+
+impl<W: Write> Drop for Printable<W> {
+    /// Like `BufWriter`: what was gathered is written out; an error here has no one to
+    /// report to (callers that care call `flush`).
+    fn drop(&mut self) {
+        let _ = self.flush();
     }
 }
 
@@ -199,12 +246,14 @@ mod tests {
     use super::*;
 
     fn through(style: Style, chunks: &[&[u8]]) -> String {
-        let mut p = Printable::new(Vec::new(), style);
+        let mut out = Vec::new();
+        let mut p = Printable::new(&mut out, style);
         for c in chunks {
             p.write_all(c).unwrap();
         }
         p.flush().unwrap();
-        String::from_utf8(p.inner).unwrap()
+        drop(p);
+        String::from_utf8(out).unwrap()
     }
 
     /// Regression (issue 15): Go's `%q` decoding turned the text `\x1b` into a real ESC,
@@ -229,6 +278,25 @@ mod tests {
         assert_eq!(through(Style::Text, &[&e[..1], &e[1..], b"!"]), "é!");
         assert_eq!(through(Style::Text, &[b"a\xffb"]), "a\\xffb");
         assert_eq!(through(Style::Text, &[b"cut\xc3"]), "cut\\xc3");
+    }
+
+    /// A chunk boundary inside a character, and inside a run of bad bytes, changes nothing:
+    /// the same text written whole and byte by byte reads the same.
+    #[test]
+    fn chunking_never_splits_a_character() {
+        let mut text = Vec::new();
+        for i in 0..CHUNK / 3 {
+            text.extend_from_slice(if i % 7 == 0 {
+                "é\u{202e}".as_bytes()
+            } else {
+                b"ab\xff"
+            });
+        }
+        let whole = through(Style::Text, &[&text]);
+        let pieces: Vec<&[u8]> = text.chunks(1).collect();
+        assert_eq!(through(Style::Text, &pieces), whole);
+        assert!(whole.contains("é\\u{202e}ab\\xff"), "{}", &whole[..60]);
+        assert!(!whole.chars().any(is_unprintable));
     }
 
     #[test]
