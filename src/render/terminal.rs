@@ -85,8 +85,17 @@ impl<W: Write> Printable<W> {
     /// Checks and forwards what is pending. An incomplete UTF-8 sequence at the end stays
     /// pending for the next write, unless `at_end`: then it is shown as bad bytes.
     fn drain(&mut self, at_end: bool) -> io::Result<()> {
-        let pending = std::mem::take(&mut self.pending);
-        let mut bytes = &pending[..];
+        let mut pending = std::mem::take(&mut self.pending);
+        let used = self.forward(&pending, at_end)?;
+        pending.drain(..used);
+        self.pending = pending;
+        Ok(())
+    }
+
+    /// Checks and forwards `bytes`; returns how many were used (all but an incomplete UTF-8
+    /// sequence at the end, unless `at_end`).
+    fn forward(&mut self, all: &[u8], at_end: bool) -> io::Result<usize> {
+        let mut bytes = all;
         let mut escaped = String::new();
         while !bytes.is_empty() {
             let plain = plain_prefix(bytes);
@@ -119,11 +128,7 @@ impl<W: Write> Printable<W> {
             self.inner.write_all(escaped.as_bytes())?;
             bytes = &bytes[used..];
         }
-        let rest = bytes.len();
-        self.pending = pending;
-        let done = self.pending.len() - rest;
-        self.pending.drain(..done);
-        Ok(())
+        Ok(all.len() - bytes.len())
     }
 }
 
@@ -155,9 +160,15 @@ fn is_incomplete(bytes: &[u8]) -> bool {
 
 impl<W: Write> Write for Printable<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.pending.extend_from_slice(buf);
-        if self.pending.len() >= CHUNK {
-            self.drain(false)?;
+        if self.pending.is_empty() && buf.len() >= CHUNK {
+            // Large enough on its own (a `BufWriter` above): no copy.
+            let used = self.forward(buf, false)?;
+            self.pending.extend_from_slice(&buf[used..]);
+        } else {
+            self.pending.extend_from_slice(buf);
+            if self.pending.len() >= CHUNK {
+                self.drain(false)?;
+            }
         }
         Ok(buf.len())
     }
@@ -285,7 +296,7 @@ mod tests {
     #[test]
     fn chunking_never_splits_a_character() {
         let mut text = Vec::new();
-        for i in 0..CHUNK / 3 {
+        for i in 0..CHUNK {
             text.extend_from_slice(if i % 7 == 0 {
                 "é\u{202e}".as_bytes()
             } else {
@@ -295,6 +306,10 @@ mod tests {
         let whole = through(Style::Text, &[&text]);
         let pieces: Vec<&[u8]> = text.chunks(1).collect();
         assert_eq!(through(Style::Text, &pieces), whole);
+        // Writes as large as a chunk go through without a copy, each cut inside a character.
+        let large: Vec<&[u8]> = text.chunks(CHUNK + 1).collect();
+        assert!(large.len() > 2);
+        assert_eq!(through(Style::Text, &large), whole);
         assert!(whole.contains("é\\u{202e}ab\\xff"), "{}", &whole[..60]);
         assert!(!whole.chars().any(is_unprintable));
     }

@@ -347,10 +347,10 @@ impl HashRecord {
 /// The `]` that closes the key. Keys may contain brackets themselves
 /// (`build fmt [fmt.test]`), so it is the `]` followed by `:` or the end of the line.
 fn key_end(rest: &str) -> Option<usize> {
-    if rest.ends_with(']') && !rest.contains("]: ") {
-        return Some(rest.len() - 1);
-    }
-    rest.find("]: ")
+    let bytes = rest.as_bytes();
+    memchr::memchr_iter(b']', bytes)
+        .find(|&i| bytes[i + 1..].starts_with(b": "))
+        .or_else(|| rest.ends_with(']').then(|| rest.len() - 1))
 }
 
 #[cfg(test)]
