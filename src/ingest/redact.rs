@@ -195,7 +195,8 @@ pub fn go_output_line(line: &[u8]) -> Cow<'_, [u8]> {
         let inner = quoted.strip_suffix(b"\"").unwrap_or(quoted);
         let keep = inner == b"\\x00"
             || inner == b"\\x01"
-            || inner.starts_with(b"go1") || inner.starts_with(b"devel");
+            || inner.starts_with(b"go1")
+            || inner.starts_with(b"devel");
         if !keep {
             let mut out = GETENV.to_vec();
             out.extend_from_slice(fingerprint(&String::from_utf8_lossy(inner)).as_bytes());
