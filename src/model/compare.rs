@@ -228,7 +228,9 @@ pub struct Attribution {
 pub struct CauseRef {
     pub kind: CauseKind,
     pub detail: String,
-    pub origins: Vec<String>,
+    /// The whole set, shared with the side it came from; the JSON lists its first
+    /// [`super::MAX_ORIGINS_LISTED`].
+    pub origins: super::Origins,
 }
 
 #[derive(Debug, Clone, Serialize)]

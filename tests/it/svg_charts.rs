@@ -554,6 +554,8 @@ fn action(
             detail: "d".to_owned(),
             hint: "h".to_owned(),
             origins: Default::default(),
+            origin_set: None,
+            origins_truncated: false,
             changed: vec![],
         }),
     }

@@ -277,7 +277,7 @@ pub(crate) fn chart(report: &Report) -> Result<Option<Chart>, ChartError> {
             " (whole seconds: no FF_TIMESTAMPS)"
         }
     );
-    if let Some(text) = &folded_text {
+    if folded_text.is_some() {
         subtitle.push_str(&format!("; the {MAX_SECTION_ROWS} longest shown"));
     }
     let mut alt = format!(
