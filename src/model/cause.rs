@@ -236,13 +236,13 @@ impl PartialEq<[&str]> for Origins {
 /// crafted bundle: 900 MB). The whole set is written once in the report's `origin_sets`.
 pub const MAX_ORIGINS_LISTED: usize = 100;
 
-/// Names all distinct origin sets of one build may hold together (≈ 60 MB of names). A
+/// Names all distinct origin sets of one build may hold together (≈ 15 MB of names). A
 /// "staircase" (package i imports package i-1 and a changed leaf of its own) gives every
 /// miss a distinct set one name larger than the last: n misses, n²/2 names. Past the
 /// budget a new set keeps its first [`MAX_ORIGINS_NAMED`] names and a lower bound of its
 /// size, and the report warns. Real builds stay far below (Go's 606 dependents of an edit
 /// in `strconv` share one set of one name).
-pub const MAX_ORIGIN_SET_NAMES: usize = 1_000_000;
+pub const MAX_ORIGIN_SET_NAMES: usize = 250_000;
 
 impl Serialize for Origins {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

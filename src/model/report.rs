@@ -14,7 +14,7 @@
 //!   `causes[].origin` names at most 100 ("… and N more"): `origin_sets[origin_set]` is
 //!   the complete list. `origins_truncated: true` on a cause (absent when false) marks a
 //!   set kept only in part: the build's distinct sets would have held more than
-//!   1,000,000 names (`MAX_ORIGIN_SET_NAMES`), so it holds its first 10, and a warning
+//!   250,000 names (`MAX_ORIGIN_SET_NAMES`), so it holds its first 10, and a warning
 //!   says so.
 
 use serde::Serialize;

@@ -677,7 +677,7 @@ fn origin_cases_write_a_linear_complete_report_json() {
     }
 
     let (size, v) = json_of("staircase");
-    assert!(size < 96 << 20, "staircase: report.json is {size} bytes");
+    assert!(size < 40 << 20, "staircase: report.json is {size} bytes");
     assert!(
         v["warnings"]
             .as_array()
