@@ -63,7 +63,22 @@ pub fn analyze(current: &BuildData, baseline: Option<&BuildData>) -> Report {
             .filter_map(|(a, _)| a.duration_ns),
     );
 
-    let cause_rows = cause_stats(actions, &causes);
+    let origin_sets = index_origin_sets(&mut causes);
+    let cut = causes
+        .iter()
+        .flatten()
+        .filter(|c| c.origins_truncated)
+        .count();
+    if cut > 0 {
+        warnings.push(format!(
+            "origin sets capped: this build's distinct origin sets would hold more than {} \
+             names, so {} miss(es) name only the first {MAX_ORIGINS_NAMED} origins of theirs \
+             (`origins_truncated`)",
+            thousands(MAX_ORIGIN_SET_NAMES),
+            thousands(cut)
+        ));
+    }
+    let cause_rows = cause_stats(actions, &causes, &origin_sets);
     let tests = super::testcache::tests_section(current, baseline, &causes);
     warnings.extend(super::testcache::baseline_warning(current, baseline));
     let module_cache = super::modcache::module_cache_section(current, baseline);
@@ -133,6 +148,7 @@ pub fn analyze(current: &BuildData, baseline: Option<&BuildData>) -> Report {
                 cause,
             })
             .collect(),
+        origin_sets,
         warnings,
         inputs: build.meta.inputs.clone(),
         tests,
@@ -219,44 +235,60 @@ fn module_stats(build: &Build) -> Vec<ModuleStats> {
     stats
 }
 
-/// Group origins, each text stored once and named by its position: a long joined origin
-/// list is hashed once per shared set, never once per miss.
-#[derive(Default)]
-struct OriginTexts {
-    texts: Vec<String>,
-    by_text: HashMap<String, usize>,
-    /// Per shared origin set (keyed by its address, the set kept alive beside it).
-    by_set: HashMap<usize, (Origins, usize)>,
+/// The report's `origin_sets`: each distinct origin set of the causes once (one stored
+/// set, or equal names in two), in the order the actions first name them. Each cause gets
+/// its set's index and holds the table's copy, so equal sets are one stored set after.
+/// Linear: a set's names are hashed once per stored set, not once per miss.
+fn index_origin_sets(causes: &mut [Option<Cause>]) -> Vec<Origins> {
+    use std::hash::{Hash, Hasher};
+    let mut table: Vec<Origins> = Vec::new();
+    let mut by_set: HashMap<usize, (Origins, usize)> = HashMap::new();
+    let mut by_content: HashMap<u64, Vec<usize>> = HashMap::new();
+    for c in causes.iter_mut().flatten() {
+        if c.origins.is_empty() {
+            continue;
+        }
+        let id = match by_set.get(&c.origins.key()) {
+            Some((kept, id)) if kept.shares(&c.origins) => *id,
+            _ => {
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                c.origins.as_slice().hash(&mut h);
+                c.origins.is_complete().hash(&mut h);
+                c.origins.count().hash(&mut h);
+                let same = by_content.entry(h.finish()).or_default();
+                let id = match same.iter().find(|&&i| table[i] == c.origins) {
+                    Some(&i) => i,
+                    None => {
+                        table.push(c.origins.clone());
+                        same.push(table.len() - 1);
+                        table.len() - 1
+                    }
+                };
+                by_set.insert(c.origins.key(), (c.origins.clone(), id));
+                id
+            }
+        };
+        c.origins = table[id].clone();
+        c.origin_set = Some(id);
+        c.origins_truncated = !c.origins.is_complete();
+    }
+    table
 }
 
-impl OriginTexts {
-    fn intern(&mut self, text: String) -> usize {
-        if let Some(&id) = self.by_text.get(&text) {
-            return id;
-        }
-        let id = self.texts.len();
-        self.texts.push(text.clone());
-        self.by_text.insert(text, id);
-        id
-    }
+/// What a cause group is keyed by besides its kind: the package for `source`, the origin
+/// set (its `origin_sets` index) for `dependency`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum GroupOrigin<'a> {
+    None,
+    Package(&'a str),
+    Set(usize),
+}
 
-    /// The origin a cause is grouped under.
-    fn group_origin(&mut self, a: &Action, c: &Cause) -> Option<usize> {
-        match c.kind {
-            CauseKind::Source => Some(self.intern(a.package.clone())),
-            CauseKind::Dependency if !c.origins.is_empty() => {
-                let key = c.origins.as_ptr() as usize;
-                match self.by_set.get(&key) {
-                    Some((kept, id)) if kept.shares(&c.origins) => Some(*id),
-                    _ => {
-                        let id = self.intern(c.origins.join(", "));
-                        self.by_set.insert(key, (c.origins.clone(), id));
-                        Some(id)
-                    }
-                }
-            }
-            _ => None,
-        }
+fn group_origin<'a>(a: &'a Action, c: &Cause) -> GroupOrigin<'a> {
+    match c.kind {
+        CauseKind::Source => GroupOrigin::Package(&a.package),
+        CauseKind::Dependency => c.origin_set.map_or(GroupOrigin::None, GroupOrigin::Set),
+        _ => GroupOrigin::None,
     }
 }
 
@@ -268,21 +300,18 @@ struct Tally<'a> {
     first: &'a Cause,
 }
 
-fn cause_stats(actions: &[Action], causes: &[Option<Cause>]) -> Vec<CauseStats> {
-    // Groups are found by hash, so a long joined origin list is not compared again at each
-    // step of a tree; the order comes from the sort below (which ends on the origin).
-    let mut groups: HashMap<(CauseKind, Option<usize>), Tally> = HashMap::new();
-    let mut texts = OriginTexts::default();
+fn cause_stats(actions: &[Action], causes: &[Option<Cause>], sets: &[Origins]) -> Vec<CauseStats> {
+    // Groups are found by hash of the package or the set's index, so a long origin list is
+    // never compared or joined per miss; the order comes from the sort below.
+    let mut groups: HashMap<(CauseKind, GroupOrigin), Tally> = HashMap::new();
     for (a, c) in actions.iter().zip(causes) {
         let Some(c) = c else { continue };
-        let entry = groups
-            .entry((c.kind, texts.group_origin(a, c)))
-            .or_insert(Tally {
-                misses: 0,
-                packages: 0,
-                ns: 0,
-                first: c,
-            });
+        let entry = groups.entry((c.kind, group_origin(a, c))).or_insert(Tally {
+            misses: 0,
+            packages: 0,
+            ns: 0,
+            first: c,
+        });
         // Tool actions (cgo, asm) add their time to their package's miss, not a count.
         entry.misses += usize::from(a.hash_key().is_some());
         entry.packages += usize::from(a.is_package_build());
@@ -292,7 +321,15 @@ fn cause_stats(actions: &[Action], causes: &[Option<Cause>]) -> Vec<CauseStats> 
         .into_iter()
         .map(|((kind, origin), t)| CauseStats {
             kind,
-            origin: origin.and_then(|id| texts.texts.get(id).cloned()),
+            origin: match origin {
+                GroupOrigin::None => None,
+                GroupOrigin::Package(p) => Some(p.to_owned()),
+                GroupOrigin::Set(i) => sets.get(i).map(|o| o.named(MAX_ORIGINS_LISTED, ", ")),
+            },
+            origin_set: match origin {
+                GroupOrigin::Set(i) => Some(i),
+                _ => None,
+            },
             misses: t.misses,
             packages: t.packages,
             time_ms: ms(t.ns),
@@ -306,6 +343,7 @@ fn cause_stats(actions: &[Action], causes: &[Option<Cause>]) -> Vec<CauseStats> 
             .then(b.misses.cmp(&a.misses))
             .then(a.kind.cmp(&b.kind))
             .then(a.origin.cmp(&b.origin))
+            .then(a.origin_set.cmp(&b.origin_set))
     });
     stats
 }
@@ -375,7 +413,7 @@ fn origin_stats(actions: &[Action], causes: &[Option<Cause>]) -> Vec<OriginStats
         let ns = a.duration_ns.unwrap_or(0);
         if c.kind == CauseKind::Dependency {
             let e = per_set
-                .entry(c.origins.as_ptr() as usize)
+                .entry(c.origins.key())
                 .or_insert_with(|| (c.origins.clone(), 0, 0));
             if e.0.shares(&c.origins) {
                 e.1 += misses;

@@ -258,8 +258,9 @@ pub fn all_in_place<'a>(items: impl IntoIterator<Item = &'a mut String>) {
 
 /// One line of the Go command's output as `record` keeps it in the bundle: text redaction,
 /// and the environment values `HASH[getenv]` prints in clear (a test's inputs) hidden,
-/// except the hash salt (the Go version) and Go's "variable unset" marker `"\x01"`
-/// (`cmd/go/internal/test/test.go`, `computeTestInputsID`). Lines that are not UTF-8 are
+/// except the hash salt (the Go version) and Go's one-byte markers: `"\x00"` (variable
+/// unset) and `"\x01"` (set; its value is the next write) (`cmd/go/internal/test/test.go`,
+/// `hashGetenv`). Lines that are not UTF-8 are
 /// redacted through their lossy text only when that finds something.
 pub fn go_output_line(line: &[u8]) -> Cow<'_, [u8]> {
     if !enabled() {
@@ -269,7 +270,10 @@ pub fn go_output_line(line: &[u8]) -> Cow<'_, [u8]> {
     if let Some(rest) = line.strip_prefix(GETENV) {
         let quoted = rest.trim_ascii_end();
         let inner = quoted.strip_suffix(b"\"").unwrap_or(quoted);
-        let keep = inner == b"\\x01" || inner.starts_with(b"go1") || inner.starts_with(b"devel");
+        let keep = inner == b"\\x00"
+            || inner == b"\\x01"
+            || inner.starts_with(b"go1")
+            || inner.starts_with(b"devel");
         if !keep {
             let mut out = GETENV.to_vec();
             out.extend_from_slice(fingerprint(&String::from_utf8_lossy(inner)).as_bytes());
@@ -439,6 +443,7 @@ mod tests {
         assert!(out.ends_with(">\"\n"), "{out}");
         for kept in [
             &b"HASH[getenv]: \"\\x01\"\n"[..],
+            b"HASH[getenv]: \"\\x00\"\n",
             b"HASH[getenv]: \"go1.27.3\"\n",
             b"HASH[getenv]: 03baa8ec10e7f0dc\n",
             b"HASH[build fmt]: \"file a.go abc\"\n",

@@ -6,6 +6,9 @@
 //! - v1: first version. Times are milliseconds with microsecond precision; a delta is HEAD
 //!   minus BASE (positive: HEAD is slower). `attribution[].time_ms` plus `unexplained_ms`
 //!   equal `delta.wall_ms`.
+//! - v1: `new_misses[].cause.origins` lists at most 100 origins (`MAX_ORIGINS_LISTED`) and
+//!   `attribution[].origin` names at most 100 ("… and N more"), as `report`'s causes do;
+//!   both come from the whole sets, also when a side is a report.json (`origin_sets`).
 
 use serde::Serialize;
 
@@ -228,7 +231,9 @@ pub struct Attribution {
 pub struct CauseRef {
     pub kind: CauseKind,
     pub detail: String,
-    pub origins: Vec<String>,
+    /// The whole set, shared with the side it came from; the JSON lists its first
+    /// [`super::MAX_ORIGINS_LISTED`].
+    pub origins: super::Origins,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -7,10 +7,19 @@
 //! - v1, added: `compiler` (only with `record --profile` bundles): per profiled package, the
 //!   compile's `wall_ns`, `cpu_ns`, CPU by compiler pass (`phases`) and `-bench` wall times
 //!   (`bench_phases`), all in nanoseconds.
+//! - v1, added: `origin_sets`, every distinct origin set whole and once (an array of sorted
+//!   arrays of package paths, in first-use order), and `origin_set`, an index into it, on
+//!   each `actions[].cause` with origins and each `dependency` row of `causes`. The inline
+//!   `actions[].cause.origins` keeps at most 100 names (`MAX_ORIGINS_LISTED`) and
+//!   `causes[].origin` names at most 100 ("… and N more"): `origin_sets[origin_set]` is
+//!   the complete list. `origins_truncated: true` on a cause (absent when false) marks a
+//!   set kept only in part: the build's distinct sets would have held more than
+//!   250,000 names (`MAX_ORIGIN_SET_NAMES`), so it holds its first 10, and a warning
+//!   says so.
 
 use serde::Serialize;
 
-use super::{CacheOutcome, Cause, CauseKind, Evidence};
+use super::{CacheOutcome, Cause, CauseKind, Evidence, Origins};
 
 pub const REPORT_SCHEMA: &str = "goattrib.report/v1";
 
@@ -25,6 +34,11 @@ pub struct Report {
     pub origins: Vec<OriginStats>,
     pub critical_path: Vec<CriticalStep>,
     pub actions: Vec<ActionReport>,
+    /// Every distinct origin set the causes name, each whole and once, in the order the
+    /// actions first name them: `actions[].cause.origin_set` and `causes[].origin_set`
+    /// index it.
+    #[serde(serialize_with = "super::serialize_whole")]
+    pub origin_sets: Vec<Origins>,
     pub warnings: Vec<String>,
     /// The files read, with the format recognised in each.
     pub inputs: Vec<String>,
@@ -183,9 +197,13 @@ pub struct ModuleStats {
 #[derive(Debug, Clone, Serialize)]
 pub struct CauseStats {
     pub kind: CauseKind,
-    /// For `source` the package whose files changed, for `dependency` the origin(s);
-    /// `null` for build-wide kinds.
+    /// For `source` the package whose files changed, for `dependency` the origins
+    /// (joined with `, `; past [`super::MAX_ORIGINS_LISTED`] the first ones and
+    /// "and N more"); `null` for build-wide kinds.
     pub origin: Option<String>,
+    /// For `dependency`: the group's origin set, whole, in the report's `origin_sets`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin_set: Option<usize>,
     /// Actions that missed under a cache key of their own (compiles, links, vets).
     pub misses: usize,
     /// Of those, package compiles.

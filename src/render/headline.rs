@@ -130,15 +130,18 @@ fn detail(kind: CauseKind, group: &[&ActionReport], report: &Report) -> Option<S
             let mut origins: Vec<&str> = Vec::new();
             let mut seen: HashSet<&str> = HashSet::new();
             // Addresses of sets the report holds for the whole call: none is freed here.
-            let mut sets_read: HashSet<*const String> = HashSet::new();
+            let mut sets_read: HashSet<usize> = HashSet::new();
+            // A set kept only in part (past the build's origin budget) has more names.
+            let mut in_part = false;
             for a in group {
                 let Some(c) = &a.cause else { continue };
                 let names: &[String] = if kind == CauseKind::Source {
                     std::slice::from_ref(&a.package)
                 } else {
-                    if !c.origins.is_empty() && !sets_read.insert(c.origins.as_ptr()) {
+                    if !c.origins.is_empty() && !sets_read.insert(c.origins.key()) {
                         continue;
                     }
+                    in_part |= !c.origins.is_complete();
                     &c.origins
                 };
                 for n in names {
@@ -150,7 +153,14 @@ fn detail(kind: CauseKind, group: &[&ActionReport], report: &Report) -> Option<S
             if origins.is_empty() {
                 return None;
             }
-            let list = name_some(&origins, 3, ", ");
+            let list = if in_part {
+                format!(
+                    "{} and more",
+                    name_some(&origins[..origins.len().min(3)], 3, ", ")
+                )
+            } else {
+                name_some(&origins, 3, ", ")
+            };
             Some(if kind == CauseKind::Source {
                 let first = group.first().and_then(|a| a.cause.as_ref());
                 match first {

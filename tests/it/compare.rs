@@ -257,7 +257,7 @@ fn kinds_of_new_misses(
     c.new_misses
         .iter()
         .filter(|m| m.mode == "build")
-        .map(|m| (m.package.clone(), (m.cause.kind, m.cause.origins.clone())))
+        .map(|m| (m.package.clone(), (m.cause.kind, m.cause.origins.to_vec())))
         .collect()
 }
 

@@ -594,3 +594,121 @@ fn hostile_corpus_runs_clean_under_the_limits() {
         k.failures.join("\n")
     );
 }
+
+/// The corpus's origin cases through `report --format json` (issue 15, "keep the JSON
+/// complete but not quadratic"): a 5,000-leaf fan-in under a 2,000-package chain writes its
+/// one origin set once, and a reader recovers all 5,000 origins for every miss above it
+/// (every set whole per action would be 10 million names, about 400 MB); a 5,000-step
+/// staircase (12.5 million names in all) stops at the origin budget with a warning
+/// (before the budget: 27 s, 2 GiB and a 397 MB report).
+#[test]
+fn origin_cases_write_a_linear_complete_report_json() {
+    if Command::new("python3").arg("--version").output().is_err()
+        || Command::new("prlimit").arg("--version").output().is_err()
+    {
+        assert!(!in_ci(), "python3 and prlimit are needed with CI=true");
+        eprintln!("skipped: needs python3 and prlimit (util-linux)");
+        return;
+    }
+    let bin = binary();
+    let corpus = tempfile::tempdir().expect("tempdir");
+    let made = Command::new("python3")
+        .arg(root().join("fixtures/gen/hostile.py"))
+        .arg(corpus.path())
+        .args(["fan-in-chain", "staircase"])
+        .status()
+        .expect("python3 runs");
+    assert!(made.success(), "fixtures/gen/hostile.py failed");
+    let json_of = |case: &str| -> (usize, serde_json::Value) {
+        let dir = corpus.path().join(case);
+        let args = os(&[
+            "report",
+            "--format",
+            "json",
+            "--baseline",
+            "base.manifest.json.gz",
+            "head.manifest.json.gz",
+        ]);
+        let r = run(&bin, &args, &dir);
+        assert!(!r.timed_out && r.wall < WALL, "{case}: {:?}", r.wall);
+        assert_eq!(
+            r.code,
+            Some(0),
+            "{case}: {}",
+            String::from_utf8_lossy(&r.stderr)
+        );
+        let v = serde_json::from_slice(&r.stdout).expect("report.json");
+        (r.stdout.len(), v)
+    };
+    let names = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    let (size, v) = json_of("fan-in-chain");
+    assert!(size < 24 << 20, "fan-in-chain: report.json is {size} bytes");
+    let sets = v["origin_sets"].as_array().unwrap();
+    assert_eq!(sets.len(), 1);
+    let mut leaves: Vec<String> = (0..5_000)
+        .map(|i| format!("example.com/wide/leaf{i:05}"))
+        .collect();
+    leaves.sort();
+    let chain: Vec<&serde_json::Value> = v["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| {
+            a["package"]
+                .as_str()
+                .unwrap()
+                .starts_with("example.com/wide/chain")
+        })
+        .collect();
+    assert_eq!(chain.len(), 2_000);
+    for a in chain {
+        let c = &a["cause"];
+        assert_eq!(c["kind"], "dependency");
+        let set = &sets[c["origin_set"].as_u64().unwrap() as usize];
+        assert_eq!(names(set), leaves, "{}", a["package"]);
+        assert!(c.get("origins_truncated").is_none());
+    }
+
+    let (size, v) = json_of("staircase");
+    assert!(size < 40 << 20, "staircase: report.json is {size} bytes");
+    assert!(
+        v["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().starts_with("origin sets capped")),
+        "{}",
+        v["warnings"]
+    );
+    let sets = v["origin_sets"].as_array().unwrap();
+    let held: usize = sets.iter().map(|s| s.as_array().unwrap().len()).sum();
+    assert!(held <= goattrib::model::MAX_ORIGIN_SET_NAMES + 10, "{held}");
+    // Every step names a set: whole (leaves 0..=i) or, past the budget, said to be cut.
+    for a in v["actions"].as_array().unwrap() {
+        let Some(i) = a["package"]
+            .as_str()
+            .unwrap()
+            .strip_prefix("example.com/stair/step")
+        else {
+            continue;
+        };
+        let i: usize = i.parse().unwrap();
+        let c = &a["cause"];
+        let set = names(&sets[c["origin_set"].as_u64().unwrap() as usize]);
+        if c["origins_truncated"] == true {
+            assert_eq!(set.len(), goattrib::model::MAX_ORIGINS_NAMED, "step {i}");
+        } else {
+            let expect: Vec<String> = (0..=i)
+                .map(|l| format!("example.com/stair/leaf{l:05}"))
+                .collect();
+            assert_eq!(set, expect, "step {i}");
+        }
+    }
+}

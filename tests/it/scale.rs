@@ -72,16 +72,35 @@ fn misses(r: &Value) -> BTreeMap<(String, String, &'static str), (String, Vec<St
                 variant(r, a),
             );
             let c = &a["cause"];
-            let origins = c["origins"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|o| o.as_str().unwrap().to_owned())
-                .collect();
+            let origins = origin_set(r, c);
+            let inline: Vec<String> = strings(&c["origins"]);
+            assert_eq!(
+                inline, origins,
+                "the inline list is the whole set when it is short"
+            );
             let kind = c["kind"].as_str().unwrap().to_owned();
             (key, (kind, origins))
         })
         .collect()
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .map(|o| o.as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// A cause's origins as a reader gets them whole: `origin_sets[cause.origin_set]`.
+fn origin_set(r: &Value, c: &Value) -> Vec<String> {
+    match c["origin_set"].as_u64() {
+        Some(i) => {
+            assert!(c.get("origins_truncated").is_none(), "{c}");
+            strings(&r["origin_sets"][i as usize])
+        }
+        None => Vec::new(),
+    }
 }
 
 fn key(mode: &str, package: &str, variant: &'static str) -> (String, String, &'static str) {
@@ -136,6 +155,48 @@ fn go_1_19_moved_checkout_is_workdir() {
     own.sort();
     want.insert(key("link", SHOP, "-"), cause("dependency", &own));
     assert_eq!(misses(&r), want);
+}
+
+/// `origin_sets` (issue 15): each distinct set once, in the order the actions first name
+/// it, and each cause group of `dependency` pointing at its set. In go1.19-moved the link
+/// is the only dependency miss: one set, the six rebuilt packages; in go1.19-edit every
+/// importer of money names one set, `[money]`.
+#[test]
+fn origin_sets_hold_each_distinct_set_once_and_resolve_to_the_truths() {
+    let r = report("go1.19-moved", Some("go1.19-edit"));
+    let mut own: Vec<String> = SHOP_OWN.iter().map(|p| p.to_string()).collect();
+    own.sort();
+    assert_eq!(r["origin_sets"], serde_json::json!([own]));
+    let link = actions(&r)
+        .iter()
+        .find(|a| a["mode"] == "link" && a["package"] == SHOP)
+        .unwrap();
+    assert_eq!(origin_set(&r, &link["cause"]), own);
+    let group: Vec<&Value> = r["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "dependency")
+        .collect();
+    assert_eq!(group.len(), 1);
+    assert_eq!(group[0]["origin_set"], 0);
+    assert_eq!(group[0]["origin"], own.join(", "));
+    // Causes without origins name no set.
+    assert!(
+        actions(&r)
+            .iter()
+            .filter(|a| a["cause"]["kind"] == "workdir")
+            .all(|a| a["cause"].get("origin_set").is_none())
+    );
+
+    let r = report("go1.19-edit", Some("go1.19-warm"));
+    assert_eq!(r["origin_sets"], serde_json::json!([[MONEY]]));
+    let named: Vec<&Value> = actions(&r)
+        .iter()
+        .filter(|a| a["cause"]["kind"] == "dependency")
+        .collect();
+    assert_eq!(named.len(), 4, "cart, report, shop and its link");
+    assert!(named.iter().all(|a| a["cause"]["origin_set"] == 0));
 }
 
 #[test]

@@ -447,6 +447,16 @@ fn json_contract_has_the_promised_fields() {
         assert!(miss["cause"].get(f).is_some(), "actions[].cause.{f}");
     }
     assert!(v["warnings"].is_array());
+    // Every distinct origin set once, and each cause with origins pointing at its own.
+    let sets = v["origin_sets"].as_array().expect("origin_sets");
+    for a in v["actions"].as_array().unwrap() {
+        let c = &a["cause"];
+        let inline = c["origins"].as_array().map_or(0, Vec::len);
+        match c["origin_set"].as_u64() {
+            Some(i) => assert_eq!(sets[i as usize], c["origins"], "{}", a["package"]),
+            None => assert_eq!(inline, 0, "{}", a["package"]),
+        }
+    }
 }
 
 #[test]

@@ -403,6 +403,67 @@ fn restore_failed_job_timeline_calls_out_the_restore_and_places_the_go_build() {
     assert_eq!(rects_filled(&tl, &fill_of(CauseKind::Source)).len(), 0);
 }
 
+/// Regression (issue 15): the job chart drew one row per section, so a job log printing
+/// 50,000 section markers gave a 50,000-row SVG. It draws the longest
+/// `MAX_SECTION_ROWS` (the real trace's script and cache sections among them) and one row
+/// that counts the rest and their time.
+#[test]
+fn fifty_thousand_sections_fold_into_the_longest_rows_and_one_count() {
+    use goattrib::model::JobSectionTime;
+    use goattrib::render::svg::MAX_JOB_SECTION_ROWS as MAX_SECTION_ROWS;
+    const N: usize = 50_000;
+    let mut r = restore_failed();
+    let job = r.job.as_mut().unwrap();
+    // The real trace's sections that last at least a second (one lasts 0 s).
+    let real: Vec<String> = job
+        .sections
+        .iter()
+        .filter(|s| s.duration_ms.is_some_and(|d| d >= 1_000.0))
+        .map(|s| s.name.clone())
+        .collect();
+    let first = job.sections.len();
+    // 50,000 short sections inside the script, 1 ms each, and one long one of 100 s.
+    for i in 0..N {
+        job.sections.push(JobSectionTime {
+            name: format!("noise_{i}"),
+            start_ms: Some(1_000.0 + i as f64),
+            duration_ms: Some(if i == 7 { 100_000.0 } else { 1.0 }),
+            parent: Some("step_script".to_owned()),
+            closed: true,
+        });
+    }
+    let total = job.sections.len();
+    assert!(real.len() >= 8 && first > real.len(), "{first} sections");
+    let charts = svg::charts(&r).unwrap();
+    let c = by_file(&charts, "job-timeline.svg");
+    assert!(c.svg.len() < 64 << 10, "{} bytes", c.svg.len());
+    let els = parse(&c.svg);
+    let t = texts(&els);
+    // The long noise section beats the 1 ms ones, which beat the 0 s real one.
+    assert!(t.contains(&"noise_7"), "{t:?}");
+    for name in &real {
+        assert!(t.contains(&name.as_str()), "{name} in {t:?}");
+    }
+    let noise = t.iter().filter(|x| x.starts_with("noise_")).count();
+    assert_eq!(
+        noise,
+        MAX_SECTION_ROWS - first + 1,
+        "one real section is folded"
+    );
+    let folded = total - MAX_SECTION_ROWS;
+    let count = goattrib::model::thousands(folded);
+    // The folded ones: 1 ms noise sections and the 0 s real one.
+    let text = format!(
+        "{count} shorter sections folded ({:.2} s in all)",
+        (N - noise) as f64 / 1_000.0
+    );
+    assert!(t.contains(&format!("{count} more").as_str()), "{t:?}");
+    assert!(t.iter().any(|x| x.contains(&text)), "{text} in {t:?}");
+    let shown = format!("the {MAX_SECTION_ROWS} longest shown");
+    assert!(t.iter().any(|x| x.contains(&shown)), "{t:?}");
+    assert!(c.alt.contains(&text), "{}", c.alt);
+}
+
 fn rename(r: &mut Report, from: &str, to: &str) {
     for a in &mut r.actions {
         if a.package == from {
@@ -493,6 +554,8 @@ fn action(
             detail: "d".to_owned(),
             hint: "h".to_owned(),
             origins: Default::default(),
+            origin_set: None,
+            origins_truncated: false,
             changed: vec![],
         }),
     }

@@ -57,6 +57,8 @@ fn simple(kind: CauseKind, detail: &str) -> Cause {
         detail: detail.to_owned(),
         hint: hint(kind).to_owned(),
         origins: Default::default(),
+        origin_set: None,
+        origins_truncated: false,
         changed: Vec::new(),
     }
 }
@@ -101,6 +103,8 @@ pub(super) fn unknown(detail: &str, hint: &str) -> Cause {
         detail: detail.to_owned(),
         hint: hint.to_owned(),
         origins: Default::default(),
+        origin_set: None,
+        origins_truncated: false,
         changed: Vec::new(),
     }
 }

@@ -280,6 +280,8 @@ fn own_change(
         hint: hint(kind).to_owned(),
         detail,
         origins: Default::default(),
+        origin_set: None,
+        origins_truncated: false,
         changed: all.iter().map(Change::describe).collect(),
     }
 }

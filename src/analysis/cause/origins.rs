@@ -7,7 +7,8 @@ use super::diff::Change;
 use super::hints::hint;
 use crate::analysis::graph::Dag;
 use crate::model::{
-    Action, Build, Cause, CauseKind, InputClass, MAX_ORIGINS_NAMED, Origins, name_some,
+    Action, Build, Cause, CauseKind, InputClass, MAX_ORIGIN_SET_NAMES, MAX_ORIGINS_NAMED, Origins,
+    name_some, thousands,
 };
 
 /// What the walk reads: the actions, their edges, and the causes found so far (dependencies
@@ -108,7 +109,8 @@ struct Nearest<'a> {
 }
 
 /// What the origin walk remembers across misses, so that shared origin sets are worked
-/// on once: the module-upgrade text of each shared set, the rebuilt packages per module.
+/// on once: the module-upgrade text of each shared set, the rebuilt packages per module,
+/// and how many names the build's distinct sets hold (against [`MAX_ORIGIN_SET_NAMES`]).
 #[derive(Default)]
 pub(super) struct OriginMemo {
     /// Per shared set (keyed by its address, the set kept alive beside it): the
@@ -117,9 +119,22 @@ pub(super) struct OriginMemo {
     /// Missed package builds whose own inputs changed, per module (the packages a module
     /// version change rebuilt), in the order their causes were found.
     rebuilt: HashMap<String, Vec<String>>,
+    /// The first [`MAX_ORIGINS_NAMED`] of each module's `rebuilt`, sorted.
+    first_rebuilt: HashMap<String, Vec<String>>,
     /// The origin set of a module-only change: per (module, rebuilt so far) list.
     module_sets: HashMap<Vec<(String, usize)>, Origins>,
+    /// Names held by the distinct sets made so far.
+    held: usize,
+    /// Whether one shared set holds every name of another, per (bigger, smaller) pair.
+    covers: HashMap<(usize, usize), (Origins, Origins, bool)>,
+    /// Names looked up in other sets to find they were covered (bounded by
+    /// [`MAX_COVER_LOOKUPS`]: past it, unions are made, which the name budget bounds).
+    lookups: usize,
 }
+
+/// Names looked up to find that a set already holds another (a set shared rather than a
+/// union made): each distinct pair is checked once, and all checks of one build stop here.
+const MAX_COVER_LOOKUPS: usize = 50_000_000;
 
 impl OriginMemo {
     /// Called for each miss as its cause is found.
@@ -132,28 +147,103 @@ impl OriginMemo {
                 .entry(action.module.clone())
                 .or_default()
                 .push(action.package.clone());
+            let first = self.first_rebuilt.entry(action.module.clone()).or_default();
+            if let Err(at) = first.binary_search(&action.package)
+                && at < MAX_ORIGINS_NAMED
+            {
+                first.insert(at, action.package.clone());
+                first.truncate(MAX_ORIGINS_NAMED);
+            }
         }
     }
-}
 
-/// The union of the dependencies' origin sets and single names, sharing a set when it
-/// already holds all of them (the usual case: a chain of importers above one change).
-fn union(sets: &[&Origins], names: BTreeSet<String>) -> Origins {
-    if let Some(biggest) = sets.iter().copied().max_by_key(|s| s.len()) {
-        let within = |n: &str| biggest.binary_search_by(|o| o.as_str().cmp(n)).is_ok();
-        let covered = sets
-            .iter()
-            .all(|s| s.shares(biggest) || s.iter().all(|n| within(n)))
-            && names.iter().all(|n| within(n));
-        if covered {
-            return biggest.clone();
+    /// Whether `big` (complete, sorted) holds every name of `small` (complete).
+    fn covers(&mut self, big: &Origins, small: &Origins) -> bool {
+        let key = (big.key(), small.key());
+        if let Some((b, s, yes)) = self.covers.get(&key)
+            && b.shares(big)
+            && s.shares(small)
+        {
+            return *yes;
         }
+        if self.lookups.saturating_add(small.len()) > MAX_COVER_LOOKUPS {
+            return false;
+        }
+        self.lookups += small.len();
+        let yes = small
+            .iter()
+            .all(|n| big.binary_search_by(|o| o.as_str().cmp(n)).is_ok());
+        self.covers.insert(key, (big.clone(), small.clone(), yes));
+        yes
     }
-    let mut all = names;
-    for s in sets {
-        all.extend(s.iter().cloned());
+
+    /// The union of the dependencies' origin sets and single names, sharing a set when it
+    /// already holds all of them (the usual case: a chain of importers above one change).
+    /// A new set is made whole while the build's sets hold fewer than
+    /// [`MAX_ORIGIN_SET_NAMES`] names; past that, only its first names (see [`Origins`]).
+    fn union(&mut self, sets: &[&Origins], names: BTreeSet<String>) -> Origins {
+        if let Some(big) = sets.iter().copied().max_by_key(|s| s.count())
+            && big.is_complete()
+        {
+            let within = |n: &str| big.binary_search_by(|o| o.as_str().cmp(n)).is_ok();
+            let mut covered = names.iter().all(|n| within(n));
+            for s in sets {
+                if !covered {
+                    break;
+                }
+                covered = s.shares(big) || (s.is_complete() && self.covers(big, s));
+            }
+            if covered {
+                return big.clone();
+            }
+        }
+        let complete = sets.iter().all(|s| s.is_complete());
+        let bound = sets
+            .iter()
+            .fold(names.len(), |n, s| n.saturating_add(s.len()));
+        if complete
+            && (bound <= MAX_ORIGINS_NAMED
+                || self.held.saturating_add(bound) <= MAX_ORIGIN_SET_NAMES)
+        {
+            let mut all = names;
+            for s in sets {
+                all.extend(s.iter().cloned());
+            }
+            self.held += all.len();
+            return all.into_iter().collect();
+        }
+        // The first names of the whole set are the first of its parts' first names.
+        let mut first: BTreeSet<&str> = names
+            .iter()
+            .take(MAX_ORIGINS_NAMED)
+            .map(String::as_str)
+            .collect();
+        for s in sets {
+            first.extend(s.iter().take(MAX_ORIGINS_NAMED).map(String::as_str));
+        }
+        let first: Vec<String> = first
+            .into_iter()
+            .take(MAX_ORIGINS_NAMED)
+            .map(str::to_owned)
+            .collect();
+        let at_least = sets
+            .iter()
+            .map(|s| s.count())
+            .fold(names.len().max(first.len()), usize::max);
+        self.kept_in_part(first, at_least, sets)
     }
-    all.into_iter().collect()
+
+    /// A set past the budget: an input set holding just that, or a new one.
+    fn kept_in_part(&mut self, first: Vec<String>, at_least: usize, like: &[&Origins]) -> Origins {
+        if let Some(s) = like
+            .iter()
+            .find(|s| !s.is_complete() && s.count() == at_least && s.as_slice() == first)
+        {
+            return (*s).clone();
+        }
+        self.held += first.len();
+        Origins::truncated(first, at_least)
+    }
 }
 
 pub(super) fn dependency(
@@ -180,6 +270,8 @@ pub(super) fn dependency(
             detail: "relinked: its main package's stamped VCS info changed".to_owned(),
             hint: hint(CauseKind::Vcs).to_owned(),
             origins: vec![actions[i].package.clone()].into(),
+            origin_set: None,
+            origins_truncated: false,
             changed: changes.iter().map(Change::describe).collect(),
         };
     }
@@ -228,9 +320,14 @@ pub(super) fn dependency(
     let origins = if sets.iter().all(|s| s.is_empty()) && names.is_empty() {
         module_origins(&module_changes, memo)
     } else {
-        union(&sets, names)
+        memo.union(&sets, names)
     };
     let mut detail = match origins.as_slice() {
+        _ if !origins.is_complete() => format!(
+            "rebuilt because at least {} packages changed: {}",
+            thousands(origins.count()),
+            origins.named(MAX_ORIGINS_NAMED, ", ")
+        ),
         [] => "only dependency IDs changed".to_owned(),
         [one] => format!("rebuilt because {one} changed"),
         many => format!(
@@ -264,7 +361,7 @@ pub(super) fn dependency(
     };
     if module_changes.is_empty() {
         // The text depends on the origins alone: worked out once per shared set.
-        let key = origins.as_ptr() as usize;
+        let key = origins.key();
         let text = match memo.upgraded.get(&key) {
             Some((kept, text)) if kept.shares(&origins) => text.clone(),
             _ => {
@@ -291,6 +388,8 @@ pub(super) fn dependency(
         detail,
         hint: hint(CauseKind::Dependency).to_owned(),
         origins,
+        origin_set: None,
+        origins_truncated: false,
         changed: changes.iter().map(Change::describe).collect(),
     }
 }
@@ -312,16 +411,38 @@ fn module_origins(module_changes: &[&Change], memo: &mut OriginMemo) -> Origins 
     if let Some(o) = memo.module_sets.get(&key) {
         return o.clone();
     }
+    let bound = key
+        .iter()
+        .fold(0usize, |n, (_, k)| n.saturating_add((*k).max(1)));
+    let whole =
+        bound <= MAX_ORIGINS_NAMED || memo.held.saturating_add(bound) <= MAX_ORIGIN_SET_NAMES;
     let mut origins = BTreeSet::new();
     for (module, _) in &key {
         match memo.rebuilt.get(module.as_str()) {
-            Some(rebuilt) if !rebuilt.is_empty() => origins.extend(rebuilt.iter().cloned()),
+            Some(rebuilt) if !rebuilt.is_empty() => {
+                if whole {
+                    origins.extend(rebuilt.iter().cloned());
+                } else if let Some(first) = memo.first_rebuilt.get(module.as_str()) {
+                    // Past the budget: the first names only.
+                    origins.extend(first.iter().cloned());
+                }
+            }
             _ => {
                 origins.insert(module.clone());
             }
         }
     }
-    let origins: Origins = origins.into_iter().collect();
+    let origins: Origins = if whole {
+        memo.held += origins.len();
+        origins.into_iter().collect()
+    } else {
+        let first: Vec<String> = origins.into_iter().take(MAX_ORIGINS_NAMED).collect();
+        let at_least = key
+            .iter()
+            .filter_map(|(m, _)| memo.rebuilt.get(m.as_str()).map(Vec::len))
+            .fold(first.len(), usize::max);
+        memo.kept_in_part(first, at_least, &[])
+    };
     memo.module_sets.insert(key, origins.clone());
     origins
 }

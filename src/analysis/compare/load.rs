@@ -136,5 +136,6 @@ fn load_report(path: &Path) -> Result<Loaded, CompareError> {
         });
     }
     side.source = format!("{} (report.json)", path.display());
+    side.resolve_origins();
     Ok(Loaded::Report(Box::new(side)))
 }

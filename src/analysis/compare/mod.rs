@@ -19,7 +19,7 @@ use thiserror::Error;
 
 use crate::ingest::IngestError;
 use crate::model::compare::*;
-use crate::model::{CacheOutcome, CauseKind};
+use crate::model::{CacheOutcome, CauseKind, MAX_ORIGINS_LISTED, Origins};
 use attribute::{Busy, Group, Groups};
 pub use load::Loaded;
 use side::{ActionView, Side, ms, us};
@@ -174,12 +174,24 @@ fn index(actions: &[ActionView]) -> BTreeMap<PairKey<'_>, &ActionView> {
         .collect()
 }
 
-/// The origin a new miss is grouped under, as `report` groups causes.
-fn group_origin(a: &ActionView) -> Option<String> {
+/// The origin a new miss is grouped under, as `report` names its cause groups (at most
+/// [`MAX_ORIGINS_LISTED`] origins, "… and N more"). The text of a shared set is made once,
+/// not once per miss (keyed by the set, which `texts` keeps alive).
+fn group_origin(a: &ActionView, texts: &mut HashMap<usize, (Origins, String)>) -> Option<String> {
     let c = a.cause.as_ref()?;
     match c.kind {
         CauseKind::Source => Some(a.package.clone()),
-        CauseKind::Dependency if !c.origins.is_empty() => Some(c.origins.join(", ")),
+        CauseKind::Dependency if !c.origins.is_empty() => {
+            let key = c.origins.key();
+            match texts.get(&key) {
+                Some((kept, text)) if kept.shares(&c.origins) => Some(text.clone()),
+                _ => {
+                    let text = c.origins.named(MAX_ORIGINS_LISTED, ", ");
+                    texts.insert(key, (c.origins.clone(), text.clone()));
+                    Some(text)
+                }
+            }
+        }
         _ => None,
     }
 }
@@ -190,6 +202,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 
 /// Compares two finished sides. Pure: the same sides give the same bytes.
 pub fn compare(base: &Side, head: &Side, mut warnings: Vec<String>) -> Comparison {
+    let mut origin_texts = HashMap::new();
     let b_index = index(&base.actions);
     let h_index = index(&head.actions);
     let mut groups: Groups = BTreeMap::new();
@@ -209,7 +222,7 @@ pub fn compare(base: &Side, head: &Side, mut warnings: Vec<String>) -> Compariso
                         (
                             Change::NewMiss,
                             AttributionKind::Cause(kind),
-                            group_origin(h),
+                            group_origin(h, &mut origin_texts),
                             Some(h),
                         )
                     }
@@ -225,7 +238,7 @@ pub fn compare(base: &Side, head: &Side, mut warnings: Vec<String>) -> Compariso
                 (
                     Change::Added,
                     AttributionKind::Cause(kind),
-                    group_origin(h),
+                    group_origin(h, &mut origin_texts),
                     Some(h),
                 )
             }
@@ -259,7 +272,7 @@ pub fn compare(base: &Side, head: &Side, mut warnings: Vec<String>) -> Compariso
                 cause: h.cause_ref().unwrap_or(CauseRef {
                     kind: CauseKind::Unknown,
                     detail: "no cause was computed".to_owned(),
-                    origins: Vec::new(),
+                    origins: Origins::default(),
                 }),
                 base_ms: opt_ms(b),
                 head_ms: opt_ms(Some(h)),

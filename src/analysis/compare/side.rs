@@ -7,7 +7,9 @@
 use serde::Deserialize;
 
 use crate::model::compare::CauseRef;
-use crate::model::{CacheOutcome, CauseKind, Mode, Report};
+use std::collections::HashMap;
+
+use crate::model::{CacheOutcome, CauseKind, Mode, Origins, Report};
 
 /// The fields of `goattrib.report/v1` a comparison reads.
 #[derive(Debug, Clone, Deserialize)]
@@ -28,6 +30,10 @@ pub struct Side {
     pub tests: Option<super::caches::TestsView>,
     #[serde(default)]
     pub module_cache: Option<super::caches::ModuleCacheView>,
+    /// Every distinct origin set, whole (`actions[].cause.origin_set` indexes it; absent
+    /// from reports written before it was added).
+    #[serde(default)]
+    pub origin_sets: Vec<Origins>,
     /// What was read; set by the loader.
     #[serde(skip)]
     pub source: String,
@@ -93,8 +99,14 @@ pub struct CauseView {
     pub kind: CauseKind,
     #[serde(default)]
     pub detail: String,
+    /// The whole set once [`Side::resolve_origins`] has run (inline, a report lists only
+    /// the first 100).
     #[serde(default)]
-    pub origins: Vec<String>,
+    pub origins: Origins,
+    #[serde(default)]
+    pub origin_set: Option<usize>,
+    #[serde(default)]
+    pub origins_truncated: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -128,7 +140,41 @@ impl Side {
     pub fn from_report(report: &Report, source: String) -> Result<Side, serde_json::Error> {
         let mut side: Side = serde_json::from_value(serde_json::to_value(report)?)?;
         side.source = source;
+        side.resolve_origins();
         Ok(side)
+    }
+
+    /// Gives each cause its whole origin set from `origin_sets` (shared, not copied: a
+    /// chain of misses above a wide fan-in holds one set), marked as kept in part where
+    /// the report says so. A cause without an index keeps its inline list (a report from
+    /// before `origin_sets`); an index past the table is warned about and ignored.
+    pub fn resolve_origins(&mut self) {
+        let table = std::mem::take(&mut self.origin_sets);
+        let mut in_part: HashMap<usize, Origins> = HashMap::new();
+        let mut bad = 0usize;
+        for c in self.actions.iter_mut().filter_map(|a| a.cause.as_mut()) {
+            let Some(i) = c.origin_set else { continue };
+            let Some(set) = table.get(i) else {
+                bad += 1;
+                continue;
+            };
+            c.origins = if c.origins_truncated {
+                in_part
+                    .entry(i)
+                    .or_insert_with(|| Origins::truncated(set.to_vec(), set.len()))
+                    .clone()
+            } else {
+                set.clone()
+            };
+        }
+        if bad > 0 {
+            self.warnings.push(format!(
+                "{bad} cause(s) name an origin set past the report's {} (`origin_set`): \
+                 their inline origins are used",
+                table.len()
+            ));
+        }
+        self.origin_sets = table;
     }
 
     /// The wall time in whole microseconds.

@@ -113,7 +113,9 @@ pub fn write(c: &Comparison) -> String {
                 .take(named)
                 .map(|o| code(o))
                 .collect();
-            if m.cause.origins.len() > named {
+            if !m.cause.origins.is_complete() {
+                origins.push("and more".to_owned());
+            } else if m.cause.origins.len() > named {
                 let more = crate::model::thousands(m.cause.origins.len() - named);
                 origins.push(format!("and {more} more"));
             }

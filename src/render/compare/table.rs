@@ -111,11 +111,7 @@ pub fn write(c: &Comparison, out: &mut dyn Write, opts: &TableOptions) -> std::i
                 Cell::new(&m.mode),
                 right(opt_s(m.head_ms)),
                 Cell::new(m.cause.kind),
-                Cell::new(crate::model::name_some(
-                    &m.cause.origins,
-                    crate::model::MAX_ORIGINS_NAMED,
-                    ", ",
-                )),
+                Cell::new(m.cause.origins.named(crate::model::MAX_ORIGINS_NAMED, ", ")),
                 Cell::new(&m.cause.detail),
             ]);
         }

@@ -15,6 +15,10 @@ pub(crate) const FILE: &str = "job-timeline.svg";
 const MAX_MS: f64 = 1e12;
 const WHITE: Rgb = Rgb(0xff, 0xff, 0xff);
 const SCRIPT_SECTIONS: [&str; 2] = ["step_script", "build_script"];
+/// Section rows drawn at most: the longest ones (the script and cache sections always
+/// among them), in trace order; the rest are folded into one row that counts them and
+/// their time. A log printing 50,000 section markers would otherwise draw 50,000 rows.
+pub const MAX_SECTION_ROWS: usize = 40;
 
 /// Legend classes, in legend order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -92,6 +96,41 @@ fn parents(job: &JobSection) -> HashMap<&str, Option<&str>> {
     map
 }
 
+/// Whether a section is always drawn: where the Go build and the CI cache are shown.
+fn always_drawn(name: &str) -> bool {
+    SCRIPT_SECTIONS.contains(&name) || name == "restore_cache" || name.starts_with("archive_cache")
+}
+
+/// The timed sections the chart draws (at most [`MAX_SECTION_ROWS`], in trace order), and
+/// the number and summed time of those it folds. O(n log n) in the sections.
+fn drawn(job: &JobSection) -> (Vec<usize>, usize, f64) {
+    let timed: Vec<(usize, f64)> = job
+        .sections
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            valid(s.start_ms)?;
+            Some((i, valid(s.duration_ms)?.max(0.0)))
+        })
+        .collect();
+    if timed.len() <= MAX_SECTION_ROWS {
+        return (timed.into_iter().map(|(i, _)| i).collect(), 0, 0.0);
+    }
+    let mut ranked = timed.clone();
+    // Always-drawn sections first, then the longest; ties keep trace order.
+    ranked.sort_by(|a, b| {
+        let (fa, fb) = (
+            always_drawn(&job.sections[a.0].name),
+            always_drawn(&job.sections[b.0].name),
+        );
+        fb.cmp(&fa).then(b.1.total_cmp(&a.1)).then(a.0.cmp(&b.0))
+    });
+    let mut keep: Vec<usize> = ranked[..MAX_SECTION_ROWS].iter().map(|r| r.0).collect();
+    keep.sort_unstable();
+    let folded_ms = ranked[MAX_SECTION_ROWS..].iter().map(|r| r.1).sum();
+    (keep, timed.len() - MAX_SECTION_ROWS, folded_ms)
+}
+
 fn depth<'a>(parents: &HashMap<&'a str, Option<&'a str>>, mut parent: Option<&'a str>) -> i32 {
     let mut d = 0;
     while let Some(p) = parent {
@@ -136,7 +175,8 @@ pub(crate) fn chart(report: &Report) -> Result<Option<Chart>, ChartError> {
     let mut max_end: f64 = 0.0;
     let mut go_placed = false;
     let parents = parents(job);
-    for s in &job.sections {
+    let (shown, folded, folded_ms) = drawn(job);
+    for s in shown.iter().map(|&i| &job.sections[i]) {
         let (Some(start), Some(dur)) = (valid(s.start_ms), valid(s.duration_ms)) else {
             continue;
         };
@@ -205,12 +245,27 @@ pub(crate) fn chart(report: &Report) -> Result<Option<Chart>, ChartError> {
     if rows.is_empty() {
         return Ok(None);
     }
+    let folded_text = (folded > 0).then(|| {
+        format!(
+            "{} shorter sections folded ({} in all)",
+            crate::model::thousands(folded),
+            duration(folded_ms)
+        )
+    });
+    if let Some(text) = &folded_text {
+        rows.push(Row {
+            label: format!("{} more", crate::model::thousands(folded)),
+            indent: 0,
+            segs: Vec::new(),
+            note: text.clone(),
+        });
+    }
     let x_max = total.unwrap_or(0.0).max(max_end);
     let unit = TimeUnit::for_range(x_max);
 
     let title =
         "Job timeline: where the CI job's time went, and whether the cache came back".to_owned();
-    let subtitle = format!(
+    let mut subtitle = format!(
         "GitLab job {}: sections from the runner's trace{}",
         total.map_or("of unknown length".to_owned(), |t| format!(
             "of {}",
@@ -222,6 +277,9 @@ pub(crate) fn chart(report: &Report) -> Result<Option<Chart>, ChartError> {
             " (whole seconds: no FF_TIMESTAMPS)"
         }
     );
+    if folded_text.is_some() {
+        subtitle.push_str(&format!("; the {MAX_SECTION_ROWS} longest shown"));
+    }
     let mut alt = format!(
         "The GitLab job took {}",
         total.map_or("an unknown time".to_owned(), duration)
@@ -246,6 +304,9 @@ pub(crate) fn chart(report: &Report) -> Result<Option<Chart>, ChartError> {
         if approximate {
             alt.push_str(" (its position in the script is approximate)");
         }
+    }
+    if let Some(text) = &folded_text {
+        alt.push_str(&format!("; {text}"));
     }
     alt.push('.');
 

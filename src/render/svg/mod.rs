@@ -24,6 +24,7 @@ mod timeline;
 use crate::model::Report;
 
 pub use compare::{DivergingBar, diverging_bars};
+pub use job::MAX_SECTION_ROWS as MAX_JOB_SECTION_ROWS;
 
 /// One chart, ready to be written to `file_name` or inlined in a page.
 #[derive(Debug, Clone, PartialEq)]
