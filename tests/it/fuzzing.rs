@@ -64,3 +64,33 @@ fn fuzz_action_graph_critical_path_walk_ends() {
             .expect("the regression input");
     goattrib::fuzzing::action_graph(&data);
 }
+
+/// Regression (fuzz/hashlog, a timeout at 10 s): 25 `HASH[…]` headers of one key, six sums of
+/// the empty input and a last sum that matches no block. The split search tried every order
+/// of closing the identical empty blocks, up to 200,000 steps, each copying the group and
+/// formatting every candidate's SHA-256. Now identical blocks are tried once, and every
+/// search has a budget of steps and of work (per group and per log).
+#[test]
+fn fuzz_hashlog_split_search_of_identical_blocks_ends() {
+    let data = std::fs::read(root().join("fuzz/regressions/hashlog/split-search-timeout.log"))
+        .expect("the regression input");
+    let started = std::time::Instant::now();
+    goattrib::fuzzing::hashlog(&data);
+    let mut builder = goattrib::ingest::hashlog::HashLogBuilder::default();
+    for (n, line) in data.split(|&b| b == b'\n').enumerate() {
+        builder.feed(&String::from_utf8_lossy(line), n as u64 + 1);
+    }
+    let log = builder.finish();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    // No split is proven (the last sum is no block's): the guess pops the latest open block
+    // at each of the 7 sums and leaves the other 18 open, all empty.
+    assert_eq!(log.unproven_splits, 1);
+    assert_eq!(log.records.len(), 25);
+    assert_eq!(log.records.iter().filter(|r| r.sum.is_some()).count(), 7);
+    assert!(log.records.iter().all(|r| r.inputs.is_empty()));
+    assert_eq!(log.malformed, 0);
+}

@@ -103,11 +103,20 @@ enum Open {
     Group { events: Vec<Event>, depth: usize },
 }
 
+/// Work every log may spend splitting interleaved blocks (`split::split`), plus
+/// `SEARCH_WORK_PER_BYTE` for each byte of hash lines fed: the searches of a whole log stay
+/// linear in its size, however many groups it has.
+const SEARCH_WORK_BASE: u64 = 256 << 20;
+const SEARCH_WORK_PER_BYTE: u64 = 256;
+
 /// Line-fed builder, so one pass over a stderr stream can serve several parsers.
 #[derive(Debug, Default)]
 pub struct HashLogBuilder {
     log: HashLog,
     open: HashMap<String, Open>,
+    /// Bytes of hash lines fed, and the split-search work done so far.
+    fed: u64,
+    search_work: u64,
 }
 
 impl HashLogBuilder {
@@ -117,6 +126,7 @@ impl HashLogBuilder {
         let Some(rest) = line.strip_prefix("HASH") else {
             return false;
         };
+        self.fed += line.len() as u64 + 1;
         let Some(rest) = rest.strip_prefix('[') else {
             // `HASH <file>: <hex>` and `HASH subkey ...`: recognised, not needed.
             return rest.starts_with(' ');
@@ -214,7 +224,12 @@ impl HashLogBuilder {
     }
 
     fn split_group(&mut self, key: &str, events: Vec<Event>) {
-        let (blocks, proven) = split::split(events);
+        let allowed =
+            SEARCH_WORK_BASE.saturating_add(self.fed.saturating_mul(SEARCH_WORK_PER_BYTE));
+        let mut budget = allowed.saturating_sub(self.search_work);
+        let before = budget;
+        let (blocks, proven) = split::split(events, &mut budget);
+        self.search_work += before - budget;
         self.log.unproven_splits += u64::from(!proven);
         self.log
             .records
