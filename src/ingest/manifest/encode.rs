@@ -370,7 +370,9 @@ pub fn write(data: &BuildData, out: impl Write) -> io::Result<()> {
     // does not depend on how its input is cut: nothing is flushed in between).
     let mut buffered = io::BufWriter::with_capacity(64 << 10, gz);
     serde_json::to_writer(&mut buffered, &stored)?;
-    let gz = buffered.into_inner().map_err(io::IntoInnerError::into_error)?;
+    let gz = buffered
+        .into_inner()
+        .map_err(io::IntoInnerError::into_error)?;
     gz.finish()?.flush()
 }
 
