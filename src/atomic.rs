@@ -21,6 +21,20 @@ pub struct OutError {
 /// Writes `bytes` to a new temporary file beside `path`, then renames it over `path`.
 /// The rename is atomic on one filesystem, which the same directory guarantees.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutError> {
+    write(path, bytes, true)
+}
+
+/// [`write_atomic`] without the two fsyncs: still a new file renamed over `path` (never
+/// written through a symlink planted there, never seen half-written), but not made durable
+/// against a crash of the machine. For `record`'s bundle files: the Go command's own
+/// outputs beside them (the action graph, the trace, the streamed Go output) are not
+/// synced either, and a job that dies with its machine is rerun. Each fsync costs a few
+/// milliseconds on a CI disk, which `record` pays on every warm build.
+pub fn replace(path: &Path, bytes: &[u8]) -> Result<(), OutError> {
+    write(path, bytes, false)
+}
+
+fn write(path: &Path, bytes: &[u8], sync: bool) -> Result<(), OutError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path
         .file_name()
@@ -51,7 +65,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutError> {
     };
     let written = f
         .write_all(bytes)
-        .and_then(|()| f.sync_all())
+        .and_then(|()| if sync { f.sync_all() } else { Ok(()) })
         .map_err(err("write", path))
         .and_then(|()| {
             drop(f);
@@ -63,7 +77,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutError> {
     }
     // The rename lives in the directory: sync it too, or a crash can forget the new name.
     // Best effort: some filesystems refuse to sync a directory, and the file is written.
-    if let Ok(d) = std::fs::File::open(dir) {
+    if sync && let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
     }
     written
@@ -82,5 +96,8 @@ mod tests {
         assert_eq!(std::fs::read(&p).unwrap(), b"two");
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(names.len(), 1);
+        replace(&p, b"three").unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"three");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

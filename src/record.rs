@@ -73,31 +73,31 @@ pub fn record(opts: &RecordOptions) -> Result<i32, RecordError> {
         source,
     })?;
     // Through the atomic writer: a symlink planted in an existing bundle directory is
-    // replaced, never written through.
+    // replaced, never written through (without fsyncs: see `atomic::replace`).
     let write = |name: &str, bytes: &[u8]| {
-        crate::atomic::write_atomic(&dir.join(name), bytes).map_err(|e| RecordError::Write {
+        crate::atomic::replace(&dir.join(name), bytes).map_err(|e| RecordError::Write {
             path: e.path,
             source: e.source,
         })
     };
 
-    let env_json = Command::new(program)
-        .args(["env", "-json"])
-        .output()
-        .map_err(|source| RecordError::Spawn {
-            program: program.clone(),
-            source,
-        })?;
-    if env_json.status.success() {
-        write("go-env.json", &redacted_env(&env_json.stdout))?;
-    }
-    let env: serde_json::Value = serde_json::from_slice(&env_json.stdout).unwrap_or_default();
-    let go_minor = env["GOVERSION"].as_str().and_then(go_minor_version);
-    let gomod = env["GOMOD"]
-        .as_str()
-        .filter(|m| !m.is_empty() && *m != "/dev/null")
-        .map(PathBuf::from);
-
+    // Only `go build` and `go install` need the Go version before the build (whether
+    // `-json` is there, Go >= 1.24), and `go env GOVERSION` answers it without what makes
+    // `go env -json` slow (it runs the C compiler for the cgo settings). The whole `go env
+    // -json` for go-env.json runs beside the build and is joined after it.
+    let go_minor = if matches!(sub.as_str(), "build" | "install") {
+        let version = Command::new(program)
+            .args(["env", "GOVERSION"])
+            .stderr(Stdio::null())
+            .output()
+            .map_err(|source| RecordError::Spawn {
+                program: program.clone(),
+                source,
+            })?;
+        go_minor_version(String::from_utf8_lossy(&version.stdout).trim())
+    } else {
+        None
+    };
     let user_flag = |f: &str| {
         user_args
             .iter()
@@ -157,6 +157,11 @@ pub fn record(opts: &RecordOptions) -> Result<i32, RecordError> {
     if let Some(p) = &profile_dir {
         command.env(crate::toolexec::PROFILE_DIR_ENV, p);
     }
+    // Read-only and never fetching: safe beside the build, and off its critical path.
+    let env_thread = {
+        let program = program.clone();
+        thread::spawn(move || Command::new(program).args(["env", "-json"]).output())
+    };
     let mut child = command
         .args(&args)
         .env("GODEBUG", godebug)
@@ -203,6 +208,14 @@ pub fn record(opts: &RecordOptions) -> Result<i32, RecordError> {
         }
     }
     let code = status.code().unwrap_or(1);
+    // The module list runs after the build, not beside it: `go list -m all` fetches `.mod`
+    // and `.info` files into the same GOMODCACHE with its stderr dropped, so in parallel it
+    // took fetches the build's `-x` trace (`# get`) would otherwise show. It runs while the
+    // bundle's other files are written.
+    let modules_thread = {
+        let program = program.clone();
+        thread::spawn(move || module_list(&program))
+    };
     // The Go command wrote these itself: the action graph holds every command line
     // (`-X main.apiKey=...` in a link's), so they are redacted like the streams.
     for name in ["actiongraph.json", "trace.json"] {
@@ -215,26 +228,38 @@ pub fn record(opts: &RecordOptions) -> Result<i32, RecordError> {
         let json = serde_json::to_vec_pretty(&meta).unwrap_or_default();
         write(crate::model::history::CI_META_FILE, &json)?;
     }
-    // The module list runs after the build, not beside it: `go list -m all` fetches `.mod`
-    // and `.info` files into the same GOMODCACHE with its stderr dropped, so in parallel it
-    // took fetches the build's `-x` trace (`# get`) would otherwise show.
-    if let Some(list) = module_list(program) {
-        write("modules.json", &list)?;
+    // The build ran, so `go` starts: a `go env` that did not is a bundle without go-env.json.
+    let env_json = env_thread.join().ok().and_then(Result::ok);
+    let env_stdout = env_json.as_ref().map_or(&[][..], |out| &out.stdout[..]);
+    if env_json.as_ref().is_some_and(|out| out.status.success()) {
+        write("go-env.json", &redacted_env(env_stdout))?;
     }
+    let env: serde_json::Value = serde_json::from_slice(env_stdout).unwrap_or_default();
+    let gomod = env["GOMOD"]
+        .as_str()
+        .filter(|m| !m.is_empty() && *m != "/dev/null")
+        .map(PathBuf::from);
     if let Some(vendored) = gomod.and_then(|m| Some(m.parent()?.join("vendor/modules.txt")))
         && let Ok(bytes) = fs::read(&vendored)
     {
         write("modules.txt", &bytes)?;
     }
+    if let Some(list) = modules_thread.join().ok().flatten() {
+        write("modules.json", &list)?;
+    }
     // What a later `report --baseline` or `compare` needs, without the whole hash log.
     if let Ok(inputs) = crate::ingest::load(std::slice::from_ref(dir)) {
         let path = dir.join(crate::ingest::manifest::MANIFEST_FILE);
-        crate::ingest::manifest::write_file(&path, &crate::analysis::prepare(inputs)).map_err(
-            |e| RecordError::Write {
-                path,
-                source: e.source,
-            },
-        )?;
+        let data = crate::analysis::prepare(inputs);
+        let mut bytes = Vec::new();
+        crate::ingest::manifest::write(&data, &mut bytes).map_err(|source| RecordError::Write {
+            path: path.clone(),
+            source,
+        })?;
+        crate::atomic::replace(&path, &bytes).map_err(|e| RecordError::Write {
+            path: e.path,
+            source: e.source,
+        })?;
     }
     Ok(code)
 }
@@ -242,6 +267,22 @@ pub fn record(opts: &RecordOptions) -> Result<i32, RecordError> {
 /// Rewrites a file the Go command wrote into the bundle with every line redacted; leaves it
 /// untouched when nothing was (or when it is not there: a failed build may not write it).
 fn redact_file(path: &Path) -> Result<(), RecordError> {
+    // Almost always nothing is: look line by line through a small buffer first, so the
+    // common case allocates nothing the size of the file (`go build std`'s trace.json is
+    // 4 MB, and fresh memory is what a warm build's record paid for most).
+    let Ok(file) = File::open(path) else {
+        return Ok(());
+    };
+    let mut reader = BufReader::with_capacity(64 << 10, file);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match reader.read_until(b'\n', &mut line) {
+            Ok(0) | Err(_) => return Ok(()),
+            Ok(_) if matches!(redact::go_output_line(&line), std::borrow::Cow::Owned(_)) => break,
+            Ok(_) => {}
+        }
+    }
     let Ok(bytes) = fs::read(path) else {
         return Ok(());
     };
@@ -255,7 +296,7 @@ fn redact_file(path: &Path) -> Result<(), RecordError> {
     if !changed {
         return Ok(());
     }
-    crate::atomic::write_atomic(path, &out).map_err(|e| RecordError::Write {
+    crate::atomic::replace(path, &out).map_err(|e| RecordError::Write {
         path: e.path,
         source: e.source,
     })
@@ -314,22 +355,26 @@ fn go_minor_version(v: &str) -> Option<u32> {
 }
 
 /// `go list -m -json all`, or the main module alone where `all` cannot be listed
-/// (vendor mode, no network).
+/// (vendor mode, no network). Both run at once (listing the main module fetches nothing),
+/// so the common vendor-mode and GOPATH cases wait for one `go list`, not two.
 fn module_list(program: &str) -> Option<Vec<u8>> {
-    for args in [
-        &["list", "-m", "-json", "all"][..],
-        &["list", "-m", "-json"][..],
-    ] {
-        let out = Command::new(program)
-            .args(args)
-            .stderr(Stdio::null())
-            .output()
-            .ok()?;
-        if out.status.success() && !out.stdout.is_empty() {
-            return Some(out.stdout);
-        }
-    }
-    None
+    let list = |args: &'static [&'static str]| {
+        let program = program.to_owned();
+        thread::spawn(move || {
+            Command::new(program)
+                .args(args)
+                .stderr(Stdio::null())
+                .output()
+        })
+    };
+    let all = list(&["list", "-m", "-json", "all"]);
+    let main = list(&["list", "-m", "-json"]);
+    let listed = |out: io::Result<std::process::Output>| {
+        out.map(|out| (out.status.success() && !out.stdout.is_empty()).then_some(out.stdout))
+    };
+    let (all, main) = (all.join().ok()?, main.join().ok()?);
+    // As when they ran one after the other: a `go` that cannot start lists nothing.
+    listed(all).ok()?.or_else(|| listed(main).ok().flatten())
 }
 
 type PumpResult = Result<(), (PathBuf, io::Error)>;

@@ -364,8 +364,15 @@ fn store_job(j: &JobTrace) -> StoredJob {
 /// Writes a build's manifest as gzipped JSON.
 pub fn write(data: &BuildData, out: impl Write) -> io::Result<()> {
     let stored = to_stored(data);
-    let mut gz = flate2::GzBuilder::new().write(out, flate2::Compression::best());
-    serde_json::to_writer(&mut gz, &stored)?;
+    let gz = flate2::GzBuilder::new().write(out, flate2::Compression::best());
+    // serde_json writes a few bytes at a time, and flate2 zero-fills its 32 KB output buffer
+    // on every write: a buffer in front makes the writes few (the same deflate stream, which
+    // does not depend on how its input is cut: nothing is flushed in between).
+    let mut buffered = io::BufWriter::with_capacity(64 << 10, gz);
+    serde_json::to_writer(&mut buffered, &stored)?;
+    let gz = buffered
+        .into_inner()
+        .map_err(io::IntoInnerError::into_error)?;
     gz.finish()?.flush()
 }
 
