@@ -3,7 +3,10 @@
 use clap::Parser;
 
 // The analysis allocates many small strings on several threads; mimalloc serves that
-// pattern far better than the system allocator (measured in bench/run.sh).
+// pattern far better than the system allocator (measured in bench/run.sh). Without
+// transparent huge pages (`no_thp`): each 2 MB page the kernel hands out is zeroed whole,
+// which cost a fifth of a report's time and made its peak RSS 3.2-3.5x its input on the
+// many-module benchmark (1.7-1.9x without).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
