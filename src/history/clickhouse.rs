@@ -17,8 +17,8 @@ use serde_json::{Value, json};
 
 use super::query::{Dialect, ch_quote};
 use super::{
-    Aggregate, CauseRunner, Dimension, Filter, GroupKey, LEVELS, Metric, RankedValue, Stats, Store,
-    StoreError, rank_of,
+    Aggregate, CauseRunner, CauseTime, Dimension, Filter, GroupKey, LEVELS, Metric, RankedValue,
+    Stats, Store, StoreError, rank_of,
 };
 use crate::model::history::{
     CauseRow, HitRow, JobRecord, JobRow, MissRow, ModuleRow, PackageTotal, Restore, SectionRow,
@@ -618,7 +618,7 @@ impl Store for ClickHouse {
         &self,
         filter: &Filter,
         keys: &[GroupKey],
-    ) -> Result<Vec<Vec<(String, String, i64)>>, StoreError> {
+    ) -> Result<Vec<Vec<CauseTime>>, StoreError> {
         // Each job's time per cause first (a few per job), then joined to its keys.
         let sql = format!(
             "SELECT ki, k, cause, sum(t_job) AS t

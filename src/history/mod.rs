@@ -57,6 +57,9 @@ pub struct CauseRunner {
     pub time_us: i64,
 }
 
+/// One key's miss time for one cause kind: `(key, kind, µs)`.
+pub type CauseTime = (String, String, i64);
+
 /// What the percentiles are taken over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Metric {
@@ -157,7 +160,7 @@ pub trait Store: Send + Sync {
         &self,
         filter: &Filter,
         keys: &[GroupKey],
-    ) -> Result<Vec<Vec<(String, String, i64)>>, StoreError>;
+    ) -> Result<Vec<Vec<CauseTime>>, StoreError>;
     /// The values at the [`LEVELS`] ranks per key, for each of `keys` (one list each, in
     /// order): a store may rank the jobs once for all of them.
     fn percentiles(

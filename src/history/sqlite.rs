@@ -14,8 +14,8 @@ use sha2::Digest;
 
 use super::query::Dialect;
 use super::{
-    Aggregate, CauseRunner, Dimension, Filter, GroupKey, LEVELS, Metric, RankedValue, Stats, Store,
-    StoreError, rank_of,
+    Aggregate, CauseRunner, CauseTime, Dimension, Filter, GroupKey, LEVELS, Metric, RankedValue,
+    Stats, Store, StoreError, rank_of,
 };
 use crate::model::history::{
     CauseRow, HitRow, JobRecord, JobRow, MissRow, ModuleRow, PackageTotal, Restore, SectionRow,
@@ -125,6 +125,8 @@ impl Sqlite {
         let conn = Connection::open_with_flags(path, flags).map_err(err("open the file"))?;
         conn.busy_timeout(Duration::from_secs(60))
             .map_err(err("set the busy timeout"))?;
+        // Every statement `history add` runs per job stays prepared.
+        conn.set_prepared_statement_cache_capacity(64);
         let store = Sqlite {
             path: path_buf.clone(),
             conn: Mutex::new(conn),
@@ -534,7 +536,9 @@ impl Store for Sqlite {
         let stale =
             "DELETE FROM pkg_prices WHERE pkg IN (SELECT pkg FROM job_misses WHERE job = ?1)";
         if let Some(old) = old {
-            tx.execute(stale, [old]).map_err(e("replace the job"))?;
+            tx.prepare_cached(stale)
+                .and_then(|mut st| st.execute([old]))
+                .map_err(e("replace the job"))?;
             rollup::roll_job(&tx, old, -1).map_err(e("update the rollups"))?;
             tx.execute("DELETE FROM jobs WHERE id = ?1", [old])
                 .map_err(e("replace the job"))?;
@@ -690,7 +694,9 @@ impl Store for Sqlite {
                     .map_err(e("insert a section"))?;
             }
         }
-        tx.execute(stale, [id]).map_err(e("insert the job"))?;
+        tx.prepare_cached(stale)
+            .and_then(|mut st| st.execute([id]))
+            .map_err(e("insert the job"))?;
         rollup::roll_job(&tx, id, 1).map_err(e("update the rollups"))?;
         tx.commit().map_err(e("commit the job"))
     }
@@ -939,7 +945,7 @@ impl Store for Sqlite {
         &self,
         filter: &Filter,
         keys: &[GroupKey],
-    ) -> Result<Vec<Vec<(String, String, i64)>>, StoreError> {
+    ) -> Result<Vec<Vec<CauseTime>>, StoreError> {
         keys.iter()
             .map(|&k| self.miss_by_cause_of(filter, k))
             .collect()
@@ -1073,8 +1079,8 @@ impl Store for Sqlite {
 
     fn packages(&self, filter: &Filter, limit: i64) -> Result<Vec<PackageTotal>, StoreError> {
         let sp = rollup::split(filter, true);
-        // Summed per package inside each part (the weekly table is in package order), then
-        // per package name and mode across GOOS/GOARCH.
+        // Summed per package inside each part, then per package name and mode across
+        // GOOS/GOARCH.
         let sql = format!(
             "SELECT p.package, p.mode, sum(t.n), sum(t.us), sum(t.jobs) FROM (
                SELECT r.pkg, sum(r.n) AS n, sum(r.us) AS us, sum(r.jobs) AS jobs
@@ -1165,7 +1171,7 @@ impl Sqlite {
         &self,
         filter: &Filter,
         key: GroupKey,
-    ) -> Result<Vec<(String, String, i64)>, StoreError> {
+    ) -> Result<Vec<CauseTime>, StoreError> {
         let k = key.sql(Dialect::Sqlite);
         let sp = rollup::split(filter, weekly(key));
         let sql = format!(

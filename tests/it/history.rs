@@ -572,15 +572,18 @@ fn a_newer_schema_is_refused_and_left_alone() {
 
 #[test]
 fn a_version_1_file_is_migrated_and_gives_the_same_dashboard() {
-    // A version 1 file is today's file without the daily rollups (migration 2 only adds
-    // tables): take them away, and a reader migrates it back.
+    // A version 1 file is today's file without the rollups, the jobs' group column and
+    // the cached prices (migrations 2 and 3 only add them): take them away, and a reader
+    // migrates it back.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("h.db");
     std::fs::copy(history().join("history.db"), &path).unwrap();
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(
-            "DROP TABLE day_cause_time; DROP TABLE day_causes; DROP TABLE day_pkg_misses;
+            "DROP TABLE week_cause_time; DROP TABLE week_causes; DROP TABLE week_pkg_misses;
+             DROP TABLE pkg_prices; ALTER TABLE jobs DROP COLUMN grp;
+             DROP TABLE day_cause_time; DROP TABLE day_causes; DROP TABLE day_pkg_misses;
              DROP TABLE job_groups; UPDATE goattrib_schema SET version = 1;",
         )
         .unwrap();

@@ -7,8 +7,8 @@ pub mod calendar;
 use std::collections::BTreeMap;
 
 use crate::history::{
-    Aggregate, Bucket, CauseRunner, Dimension, Filter, GroupKey, LEVELS, Metric, RankedValue,
-    Store, StoreError, rank_of,
+    Aggregate, Bucket, CauseRunner, CauseTime, Dimension, Filter, GroupKey, LEVELS, Metric,
+    RankedValue, Store, StoreError, rank_of,
 };
 use crate::model::history::{
     CauseTotal, Change, DASHBOARD_SCHEMA, Dashboard, GroupStats, Period, PeriodStats,
@@ -44,19 +44,14 @@ fn rate(hits: i64, misses: i64) -> Option<f64> {
     (n > 0).then(|| hits as f64 / n as f64)
 }
 
-fn by_cause(rows: &[(String, String, i64)], key: &str) -> BTreeMap<String, f64> {
+fn by_cause(rows: &[CauseTime], key: &str) -> BTreeMap<String, f64> {
     rows.iter()
         .filter(|(k, _, _)| k == key)
         .map(|(_, cause, us)| (cause.clone(), us_to_ms(*us)))
         .collect()
 }
 
-fn period_stats(
-    a: &Aggregate,
-    causes: &[(String, String, i64)],
-    hr: &Ranks,
-    wall: &Ranks,
-) -> PeriodStats {
+fn period_stats(a: &Aggregate, causes: &[CauseTime], hr: &Ranks, wall: &Ranks) -> PeriodStats {
     let at = |r: &Ranks, level| r.get(&(a.key.clone(), level)).copied();
     PeriodStats {
         jobs: a.jobs,
@@ -90,7 +85,7 @@ const TABLES: [Dimension; 3] = [Dimension::Executor, Dimension::Runner, Dimensio
 fn group_table(
     dim: Dimension,
     aggs: &[Aggregate],
-    causes: &[(String, String, i64)],
+    causes: &[CauseTime],
     wall: &Ranks,
     restore: &Ranks,
 ) -> Vec<GroupStats> {
@@ -189,7 +184,7 @@ pub fn build(store: &dyn Store, opts: &DashboardOptions) -> Result<Dashboard, St
     let group_aggs: Vec<Vec<Aggregate>> = all_aggs.collect();
     let mut all_causes = store.miss_by_cause(filter, &all)?.into_iter();
     let causes = all_causes.next().unwrap_or_default();
-    let group_causes: Vec<Vec<(String, String, i64)>> = all_causes.collect();
+    let group_causes: Vec<Vec<CauseTime>> = all_causes.collect();
     let hr = ranks(
         store
             .percentiles(filter, &[key], Metric::HitRate)?

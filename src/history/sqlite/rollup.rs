@@ -73,12 +73,11 @@ pub(super) fn migration_3() -> String {
            kind TEXT NOT NULL, has_origin INTEGER NOT NULL, origin TEXT NOT NULL,
            n INTEGER NOT NULL, misses INTEGER NOT NULL, time_us INTEGER NOT NULL,
            PRIMARY KEY (week, grp, kind, has_origin, origin)) WITHOUT ROWID;
-         -- Package first: the packages table sums per package without a sort.
          CREATE TABLE week_pkg_misses (
            week INTEGER NOT NULL, grp INTEGER NOT NULL REFERENCES job_groups (id),
            pkg INTEGER NOT NULL REFERENCES pkgs (id), n INTEGER NOT NULL, us INTEGER NOT NULL,
            jobs INTEGER NOT NULL,
-           PRIMARY KEY (pkg, week, grp)) WITHOUT ROWID;
+           PRIMARY KEY (week, grp, pkg)) WITHOUT ROWID;
          -- A package's price (the median of its misses' durations, NULL when it never
          -- missed), or no row when a job since changed its misses.
          CREATE TABLE pkg_prices (pkg INTEGER PRIMARY KEY, price INTEGER);
@@ -115,41 +114,50 @@ impl Level {
 }
 
 /// Adds (`sign` 1) or takes away (−1) the rollups at `levels` of the jobs matching `cond`
-/// (over `jobs j`).
+/// (over `jobs j`), as one script.
 fn roll_sql(cond: &str, sign: i64, levels: &[Level]) -> String {
+    roll_statements(cond, &sign.to_string(), levels).join(";\n") + ";"
+}
+
+/// The statements of [`roll_sql`], with `sign` an SQL expression (a literal, or a
+/// parameter of a cached statement).
+fn roll_statements(cond: &str, sign: &str, levels: &[Level]) -> Vec<String> {
     let key = group_key("j");
-    let mut sql = format!(
+    let mut sql = vec![format!(
         "INSERT INTO job_groups (key, project, ref_name, job_name, executor, runner,
            runner_description)
          SELECT DISTINCT {key}, j.project, j.ref_name, j.job_name, j.executor, j.runner,
            j.runner_description FROM jobs j WHERE {cond}
-         ON CONFLICT (key) DO NOTHING;"
-    );
+         ON CONFLICT (key) DO NOTHING"
+    )];
     for &level in levels {
         let t = level.prefix();
         let at = level.of_job();
-        sql.push_str(&format!(
-            "
-         INSERT INTO {t}_cause_time ({t}, grp, cause, n, time_us)
+        sql.push(format!(
+            "INSERT INTO {t}_cause_time ({t}, grp, cause, n, time_us)
          SELECT {at}, g.id, c.cause, {sign} * count(*), {sign} * sum(c.time_us)
          FROM jobs j, job_cause_time c, job_groups g
          WHERE c.job = j.id AND g.key = {key} AND ({cond}) GROUP BY 1, 2, 3
          ON CONFLICT ({t}, grp, cause) DO UPDATE SET n = n + excluded.n,
-           time_us = time_us + excluded.time_us;
-         INSERT INTO {t}_causes ({t}, grp, kind, has_origin, origin, n, misses, time_us)
+           time_us = time_us + excluded.time_us"
+        ));
+        sql.push(format!(
+            "INSERT INTO {t}_causes ({t}, grp, kind, has_origin, origin, n, misses, time_us)
          SELECT {at}, g.id, c.kind, c.origin IS NOT NULL, coalesce(c.origin, ''),
            {sign} * count(*), {sign} * sum(c.misses), {sign} * sum(c.time_us)
          FROM jobs j, job_causes c, job_groups g
          WHERE c.job = j.id AND g.key = {key} AND ({cond}) GROUP BY 1, 2, 3, 4, 5
          ON CONFLICT ({t}, grp, kind, has_origin, origin) DO UPDATE SET n = n + excluded.n,
-           misses = misses + excluded.misses, time_us = time_us + excluded.time_us;
-         INSERT INTO {t}_pkg_misses ({t}, grp, pkg, n, us, jobs)
+           misses = misses + excluded.misses, time_us = time_us + excluded.time_us"
+        ));
+        sql.push(format!(
+            "INSERT INTO {t}_pkg_misses ({t}, grp, pkg, n, us, jobs)
          SELECT {at}, g.id, m.pkg, {sign} * count(*), {sign} * sum(m.duration_us),
            {sign} * count(DISTINCT m.job)
          FROM jobs j, job_misses m, job_groups g
          WHERE m.job = j.id AND g.key = {key} AND ({cond}) GROUP BY 1, 2, 3
          ON CONFLICT ({t}, grp, pkg) DO UPDATE SET n = n + excluded.n, us = us + excluded.us,
-           jobs = jobs + excluded.jobs;"
+           jobs = jobs + excluded.jobs"
         ));
     }
     sql
@@ -173,16 +181,22 @@ const LEVELS: [Level; 2] = [Level::Day, Level::Week];
 /// transaction: before a job is deleted, after its child rows are in. Adding also links
 /// the job to its CI group.
 pub(super) fn roll_job(conn: &Connection, id: i64, sign: i64) -> rusqlite::Result<()> {
-    conn.execute_batch(&roll_sql(&format!("j.id = {id}"), sign, &LEVELS))?;
+    // Cached statements with the job and the sign as parameters: `history add` runs
+    // them once per job.
+    for sql in roll_statements("j.id = ?1", "?2", &LEVELS) {
+        let mut st = conn.prepare_cached(&sql)?;
+        match st.parameter_count() {
+            1 => st.execute([id])?,
+            _ => st.execute([id, sign])?,
+        };
+    }
     if sign > 0 {
-        conn.execute(
-            &format!(
-                "UPDATE jobs SET grp = (SELECT g.id FROM job_groups g WHERE g.key = {})
-                 WHERE id = ?1",
-                group_key("jobs")
-            ),
-            [id],
-        )?;
+        conn.prepare_cached(&format!(
+            "UPDATE jobs SET grp = (SELECT g.id FROM job_groups g WHERE g.key = {})
+             WHERE id = ?1",
+            group_key("jobs")
+        ))?
+        .execute([id])?;
     } else {
         let (day, week): (i64, i64) = conn.query_row(
             &format!(
