@@ -1,7 +1,8 @@
 //! The job history store: one [`Store`] trait, SQLite (`sqlite`, the default, one file) and
 //! ClickHouse (`clickhouse`, over HTTP) behind it. Every dashboard figure is aggregated by
-//! the store's own SQL, so memory does not grow with the number of jobs; callers get a few
-//! rows per period or group. Depends on `model` only.
+//! the store's own SQL (SQLite's percentiles: the store sorts, a counter per key picks the
+//! ranks from the stream), so memory does not grow with the number of jobs; callers get a
+//! few rows per period or group. Depends on `model` only.
 
 use std::path::PathBuf;
 

@@ -1,6 +1,9 @@
 //! The SQLite history (one file, the default): schema version and migrations, WAL and a busy
 //! timeout so concurrent `history add` processes all land, one transaction per job, and the
-//! dashboard's aggregations as SQL (window functions for ranks).
+//! dashboard's aggregations as SQL: the filtered jobs once into a narrow temporary table
+//! and their sums per (day, CI group), the child rows from the rollups (`rollup.rs`), each
+//! package's price from a cache `history add` keeps, and one sorted pass per percentile
+//! metric for every key at once.
 //!
 //! A file that is not a database, not a goattrib history, or from a newer schema is refused
 //! with one line and never touched.
