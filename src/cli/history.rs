@@ -437,6 +437,7 @@ fn add(args: AddArgs) -> Result<i32, Error> {
             }
         }
     }
+    store.settle()?;
     eprintln!(
         "goattrib: added {added} job(s) to {}{}",
         args.store.name(),

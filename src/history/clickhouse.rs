@@ -17,8 +17,8 @@ use serde_json::{Value, json};
 
 use super::query::{Dialect, ch_quote};
 use super::{
-    Aggregate, CauseRunner, Dimension, Filter, GroupKey, LEVELS, Metric, RankedValue, Stats, Store,
-    StoreError, rank_of,
+    Aggregate, CauseRunner, CauseTime, Dimension, Filter, GroupKey, LEVELS, Metric, RankedValue,
+    Stats, Store, StoreError, rank_of,
 };
 use crate::model::history::{
     CauseRow, HitRow, JobRecord, JobRow, MissRow, ModuleRow, PackageTotal, Restore, SectionRow,
@@ -240,6 +240,23 @@ impl ClickHouse {
             "SELECT *, {key} AS k FROM {}.jobs FINAL WHERE {}",
             self.db,
             filter.conditions_inline()
+        )
+    }
+
+    /// The newest version of every filtered job once per key of `keys`: `ki` the key's
+    /// index, `k` its value (one pass over the jobs answers every key).
+    fn jobs_keyed(&self, filter: &Filter, keys: &[GroupKey]) -> String {
+        let values = keys
+            .iter()
+            .map(|k| format!("assumeNotNull({})", k.sql(Dialect::ClickHouse)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!(
+            "SELECT *, arrayJoin(range({n})) AS ki, arrayElement([{values}], ki + 1) AS k
+             FROM {db}.jobs FINAL WHERE {cond}",
+            n = keys.len(),
+            db = self.db,
+            cond = filter.conditions_inline()
         )
     }
 
@@ -537,9 +554,12 @@ impl Store for ClickHouse {
             .map(|r| (int(&r["a"]), int(&r["b"]))))
     }
 
-    fn aggregate(&self, filter: &Filter, key: GroupKey) -> Result<Vec<Aggregate>, StoreError> {
+    fn aggregate(
+        &self,
+        filter: &Filter,
+        keys: &[GroupKey],
+    ) -> Result<Vec<Vec<Aggregate>>, StoreError> {
         let db = &self.db;
-        let k = key.sql(Dialect::ClickHouse);
         let live_all =
             format!("(job_id, version) IN (SELECT job_id, version FROM {db}.jobs FINAL)");
         // Each miss's price: element ⌊n/2⌋ (0-based) of its package's sorted durations.
@@ -558,7 +578,7 @@ impl Store for ClickHouse {
             live = self.live(filter)
         );
         let sql = format!(
-            "SELECT k, count() AS t_jobs, sum(hits) AS t_hits, sum(misses) AS t_misses,
+            "SELECT ki, k, count() AS t_jobs, sum(hits) AS t_hits, sum(misses) AS t_misses,
                sum(miss_us) AS t_miss_us, sum(saved_us) AS t_saved_us,
                sum(unpriced) AS t_unpriced, sum(cost_us) AS t_cost_us, ifNull(sum(wall_us + saved_us), 0) AS with_cache,
                ifNull(sum(wall_us + cost_us), 0) AS without_cache,
@@ -567,119 +587,65 @@ impl Store for ClickHouse {
                countIf(ifNull(restore, 'none') = 'failed') AS r_failed,
                countIf(ifNull(restore, 'none') = 'none') AS r_none
              FROM (
-               SELECT k, hits, misses, miss_us, wall_us, restore, unpriced,
+               SELECT ki, k, hits, misses, miss_us, wall_us, restore, unpriced,
                  ifNull(restore_us, 0) + ifNull(save_us, 0) AS cost_us,
                  if(ifNull(wall_us, 0) > 0 AND busy_us > ifNull(wall_us, 0),
                     intDiv(s * ifNull(wall_us, 0), busy_us), s) AS saved_us
                FROM ({jobs}) AS j ANY LEFT JOIN ({saved}) AS s USING job_id)
-             GROUP BY k ORDER BY k",
-            jobs = self.jobs_sql(filter, &k)
+             GROUP BY ki, k ORDER BY ki, k",
+            jobs = self.jobs_keyed(filter, keys)
         );
         let rows = self.select("aggregate the jobs", &sql)?;
-        Ok(rows
-            .iter()
-            .map(|r| Aggregate {
-                key: text(&r["k"]),
-                jobs: int(&r["t_jobs"]),
-                hits: int(&r["t_hits"]),
-                misses: int(&r["t_misses"]),
-                miss_us: int(&r["t_miss_us"]),
-                saved_us: int(&r["t_saved_us"]),
-                unpriced_hits: int(&r["t_unpriced"]),
-                cost_us: int(&r["t_cost_us"]),
-                with_cache_us: int(&r["with_cache"]),
-                without_cache_us: int(&r["without_cache"]),
-                restore_hit: int(&r["r_hit"]),
-                restore_miss: int(&r["r_miss"]),
-                restore_failed: int(&r["r_failed"]),
-                restore_none: int(&r["r_none"]),
-            })
-            .collect())
+        Ok(by_key(keys, &rows, |r| Aggregate {
+            key: text(&r["k"]),
+            jobs: int(&r["t_jobs"]),
+            hits: int(&r["t_hits"]),
+            misses: int(&r["t_misses"]),
+            miss_us: int(&r["t_miss_us"]),
+            saved_us: int(&r["t_saved_us"]),
+            unpriced_hits: int(&r["t_unpriced"]),
+            cost_us: int(&r["t_cost_us"]),
+            with_cache_us: int(&r["with_cache"]),
+            without_cache_us: int(&r["without_cache"]),
+            restore_hit: int(&r["r_hit"]),
+            restore_miss: int(&r["r_miss"]),
+            restore_failed: int(&r["r_failed"]),
+            restore_none: int(&r["r_none"]),
+        }))
     }
 
     fn miss_by_cause(
         &self,
         filter: &Filter,
-        key: GroupKey,
-    ) -> Result<Vec<(String, String, i64)>, StoreError> {
-        let k = key.sql(Dialect::ClickHouse);
+        keys: &[GroupKey],
+    ) -> Result<Vec<Vec<CauseTime>>, StoreError> {
+        // Each job's time per cause first (a few per job), then joined to its keys.
         let sql = format!(
-            "SELECT k, cause, sum(duration_us) AS t
-             FROM (SELECT job_id, cause, duration_us FROM {db}.job_misses WHERE {live}) AS m
-             ALL INNER JOIN (SELECT job_id, k FROM ({jobs})) AS j USING job_id
-             GROUP BY k, cause ORDER BY k, cause",
+            "SELECT ki, k, cause, sum(t_job) AS t
+             FROM (SELECT job_id, cause, sum(duration_us) AS t_job FROM {db}.job_misses
+                   WHERE {live} GROUP BY job_id, cause) AS m
+             ALL INNER JOIN (SELECT job_id, ki, k FROM ({jobs})) AS j USING job_id
+             GROUP BY ki, k, cause ORDER BY ki, k, cause",
             db = self.db,
             live = self.live(filter),
-            jobs = self.jobs_sql(filter, &k)
+            jobs = self.jobs_keyed(filter, keys)
         );
-        Ok(self
-            .select("sum miss time by cause", &sql)?
-            .iter()
-            .map(|r| (text(&r["k"]), text(&r["cause"]), int(&r["t"])))
-            .collect())
+        let rows = self.select("sum miss time by cause", &sql)?;
+        Ok(by_key(keys, &rows, |r| {
+            (text(&r["k"]), text(&r["cause"]), int(&r["t"]))
+        }))
     }
 
     fn percentiles(
         &self,
         filter: &Filter,
-        key: GroupKey,
+        keys: &[GroupKey],
         metric: Metric,
-    ) -> Result<Vec<RankedValue>, StoreError> {
-        let k = key.sql(Dialect::ClickHouse);
-        // Sorted by the value, as SQLite's window does; the integers come back.
-        let (x, num, den, present) = match metric {
-            Metric::HitRate => (
-                "hits / (hits + misses)",
-                "hits",
-                "hits + misses",
-                "hits + misses > 0",
-            ),
-            Metric::WallUs => (
-                "assumeNotNull(wall_us)",
-                "assumeNotNull(wall_us)",
-                "toInt64(1)",
-                "isNotNull(wall_us)",
-            ),
-            Metric::RestoreUs => (
-                "assumeNotNull(restore_us)",
-                "assumeNotNull(restore_us)",
-                "toInt64(1)",
-                "isNotNull(restore_us)",
-            ),
-        };
-        let picks = LEVELS
-            .iter()
-            .map(|l| {
-                format!(
-                    "arrayElement(sorted, least(intDiv(count() * {l}, 100), count() - 1) + 1) AS p{l}"
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "SELECT k, count() AS n, arraySort(x -> tupleElement(x, 1), groupArray(tuple(toFloat64({x}), toInt64({num}), toInt64({den})))) AS sorted, {picks}
-             FROM ({jobs}) WHERE {present} GROUP BY k ORDER BY k",
-            jobs = self.jobs_sql(filter, &k)
-        );
-        let mut out = Vec::new();
-        for r in self.select("rank the jobs", &sql)? {
-            let n = int(&r["n"]);
-            for l in LEVELS {
-                let p = &r[format!("p{l}")];
-                let (num, den) = (int(&p[1]), int(&p[2]));
-                if den != 0 {
-                    out.push(RankedValue {
-                        key: text(&r["k"]),
-                        rank: rank_of(l, n),
-                        n,
-                        value: num as f64 / den as f64,
-                    });
-                }
-            }
-        }
-        Ok(out)
+    ) -> Result<Vec<Vec<RankedValue>>, StoreError> {
+        keys.iter()
+            .map(|&key| self.percentiles_of(filter, key, metric))
+            .collect()
     }
-
     fn cause_runners(&self, filter: &Filter) -> Result<Vec<CauseRunner>, StoreError> {
         let runner = GroupKey::Group(Dimension::Runner).sql(Dialect::ClickHouse);
         let sql = format!(
@@ -745,4 +711,82 @@ impl Store for ClickHouse {
             .map(|r| text(&r["k"]))
             .collect())
     }
+}
+
+impl ClickHouse {
+    /// One key's ranks: every job's value in one sorted array per key value.
+    fn percentiles_of(
+        &self,
+        filter: &Filter,
+        key: GroupKey,
+        metric: Metric,
+    ) -> Result<Vec<RankedValue>, StoreError> {
+        let k = key.sql(Dialect::ClickHouse);
+        // Sorted by the value, as SQLite's window does; the integers come back.
+        let (x, num, den, present) = match metric {
+            Metric::HitRate => (
+                "hits / (hits + misses)",
+                "hits",
+                "hits + misses",
+                "hits + misses > 0",
+            ),
+            Metric::WallUs => (
+                "assumeNotNull(wall_us)",
+                "assumeNotNull(wall_us)",
+                "toInt64(1)",
+                "isNotNull(wall_us)",
+            ),
+            Metric::RestoreUs => (
+                "assumeNotNull(restore_us)",
+                "assumeNotNull(restore_us)",
+                "toInt64(1)",
+                "isNotNull(restore_us)",
+            ),
+        };
+        let picks = LEVELS
+            .iter()
+            .map(|l| {
+                format!(
+                    "arrayElement(sorted, least(intDiv(count() * {l}, 100), count() - 1) + 1) AS p{l}"
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT k, count() AS n, arraySort(x -> tupleElement(x, 1), groupArray(tuple(toFloat64({x}), toInt64({num}), toInt64({den})))) AS sorted, {picks}
+             FROM ({jobs}) WHERE {present} GROUP BY k ORDER BY k",
+            jobs = self.jobs_sql(filter, &k)
+        );
+        let mut out = Vec::new();
+        for r in self.select("rank the jobs", &sql)? {
+            let n = int(&r["n"]);
+            for l in LEVELS {
+                let p = &r[format!("p{l}")];
+                let (num, den) = (int(&p[1]), int(&p[2]));
+                if den != 0 {
+                    out.push(RankedValue {
+                        key: text(&r["k"]),
+                        rank: rank_of(l, n),
+                        n,
+                        value: num as f64 / den as f64,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Rows with a key index `ki` split into one list per key, in order.
+fn by_key<T>(keys: &[GroupKey], rows: &[Value], row: impl Fn(&Value) -> T) -> Vec<Vec<T>> {
+    let mut out: Vec<Vec<T>> = keys.iter().map(|_| Vec::new()).collect();
+    for r in rows {
+        if let Some(list) = usize::try_from(int(&r["ki"]))
+            .ok()
+            .and_then(|i| out.get_mut(i))
+        {
+            list.push(row(r));
+        }
+    }
+    out
 }

@@ -1,7 +1,8 @@
 //! The job history store: one [`Store`] trait, SQLite (`sqlite`, the default, one file) and
 //! ClickHouse (`clickhouse`, over HTTP) behind it. Every dashboard figure is aggregated by
-//! the store's own SQL, so memory does not grow with the number of jobs; callers get a few
-//! rows per period or group. Depends on `model` only.
+//! the store's own SQL (SQLite's percentiles: the store sorts, a counter per key picks the
+//! ranks from the stream), so memory does not grow with the number of jobs; callers get a
+//! few rows per period or group. Depends on `model` only.
 
 use std::path::PathBuf;
 
@@ -56,6 +57,9 @@ pub struct CauseRunner {
     pub misses: i64,
     pub time_us: i64,
 }
+
+/// One key's miss time for one cause kind: `(key, kind, µs)`.
+pub type CauseTime = (String, String, i64);
 
 /// What the percentiles are taken over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,6 +134,11 @@ pub trait Store: Send + Sync {
     fn add_many(&self, records: &[JobRecord]) -> Result<(), StoreError> {
         records.iter().try_for_each(|r| self.add(r))
     }
+    /// Brings what the store derives from many jobs (SQLite's cached hit prices) up to
+    /// date after a batch of adds. Queries are right without it, only slower.
+    fn settle(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
     /// Deletes jobs that started before `before` (seconds); returns how many.
     fn prune(&self, before: i64) -> Result<i64, StoreError>;
     /// Every job, oldest first, one at a time.
@@ -140,21 +149,27 @@ pub trait Store: Send + Sync {
     fn stats(&self) -> Result<Stats, StoreError>;
     /// First and last start among the filtered jobs.
     fn bounds(&self, filter: &Filter) -> Result<Option<(i64, i64)>, StoreError>;
-    /// Sums per key (a period or a group), keys sorted.
-    fn aggregate(&self, filter: &Filter, key: GroupKey) -> Result<Vec<Aggregate>, StoreError>;
-    /// Miss time per key and cause kind.
+    /// Sums per key (a period or a group), keys sorted, for each of `keys` (one list each,
+    /// in order): a store may go over the jobs once for all of them.
+    fn aggregate(
+        &self,
+        filter: &Filter,
+        keys: &[GroupKey],
+    ) -> Result<Vec<Vec<Aggregate>>, StoreError>;
+    /// Miss time per key and cause kind, for each of `keys`.
     fn miss_by_cause(
         &self,
         filter: &Filter,
-        key: GroupKey,
-    ) -> Result<Vec<(String, String, i64)>, StoreError>;
-    /// The values at the [`LEVELS`] ranks per key.
+        keys: &[GroupKey],
+    ) -> Result<Vec<Vec<CauseTime>>, StoreError>;
+    /// The values at the [`LEVELS`] ranks per key, for each of `keys` (one list each, in
+    /// order): a store may rank the jobs once for all of them.
     fn percentiles(
         &self,
         filter: &Filter,
-        key: GroupKey,
+        keys: &[GroupKey],
         metric: Metric,
-    ) -> Result<Vec<RankedValue>, StoreError>;
+    ) -> Result<Vec<Vec<RankedValue>>, StoreError>;
     /// Cause time per (kind, origin, runner); the caller rolls them up.
     fn cause_runners(&self, filter: &Filter) -> Result<Vec<CauseRunner>, StoreError>;
     /// Packages by miss time, most first.

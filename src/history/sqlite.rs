@@ -1,6 +1,9 @@
 //! The SQLite history (one file, the default): schema version and migrations, WAL and a busy
 //! timeout so concurrent `history add` processes all land, one transaction per job, and the
-//! dashboard's aggregations as SQL (window functions for ranks).
+//! dashboard's aggregations as SQL: the filtered jobs once into a narrow temporary table
+//! and their sums per (day, CI group), the child rows from the rollups (`rollup.rs`), each
+//! package's price from a cache `history add` keeps, and one sorted pass per percentile
+//! metric for every key at once.
 //!
 //! A file that is not a database, not a goattrib history, or from a newer schema is refused
 //! with one line and never touched.
@@ -14,8 +17,8 @@ use sha2::Digest;
 
 use super::query::Dialect;
 use super::{
-    Aggregate, CauseRunner, Dimension, Filter, GroupKey, LEVELS, Metric, RankedValue, Stats, Store,
-    StoreError,
+    Aggregate, CauseRunner, CauseTime, Dimension, Filter, GroupKey, LEVELS, Metric, RankedValue,
+    Stats, Store, StoreError, rank_of,
 };
 use crate::model::history::{
     CauseRow, HitRow, JobRecord, JobRow, MissRow, ModuleRow, PackageTotal, Restore, SectionRow,
@@ -23,13 +26,17 @@ use crate::model::history::{
 };
 
 /// The schema this build writes and reads.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 mod rollup;
 
 /// Migrations: entry `i` takes a file from version `i` to `i + 1` (0 = empty file).
-fn migrations() -> [String; 2] {
-    [MIGRATION_1.to_owned(), rollup::migration()]
+fn migrations() -> [String; 3] {
+    [
+        MIGRATION_1.to_owned(),
+        rollup::migration_2(),
+        rollup::migration_3(),
+    ]
 }
 
 /// Version 1: the jobs and their child rows.
@@ -121,6 +128,8 @@ impl Sqlite {
         let conn = Connection::open_with_flags(path, flags).map_err(err("open the file"))?;
         conn.busy_timeout(Duration::from_secs(60))
             .map_err(err("set the busy timeout"))?;
+        // Every statement `history add` runs per job stays prepared.
+        conn.set_prepared_statement_cache_capacity(64);
         let store = Sqlite {
             path: path_buf.clone(),
             conn: Mutex::new(conn),
@@ -164,6 +173,8 @@ impl Sqlite {
                 return Sqlite::open(path, true);
             }
             store.migrate()?;
+            // Migration 3 leaves the hit prices to compute.
+            store.settle()?;
         }
         Ok(store)
     }
@@ -281,8 +292,8 @@ impl Sqlite {
 }
 
 impl Sqlite {
-    /// Makes `temp.f` hold the jobs `filter` keeps (with the prices of their hits), unless
-    /// it already does.
+    /// Makes `temp.f` hold the jobs `filter` keeps (with the prices of their hits) and
+    /// `temp.fd` their sums per day and CI group, unless they already do.
     fn filter_jobs(&self, filter: &Filter) -> Result<(), StoreError> {
         let mut done = self.filtered.lock().unwrap_or_else(|p| p.into_inner());
         if done.as_ref() == Some(filter) {
@@ -300,6 +311,7 @@ impl Sqlite {
         conn.execute(&fill, params_from_iter(values.iter()))
             .map_err(self.sql_err("select the jobs"))?;
         super::sql_log::record(t, "sqlite", &fill, None, None);
+        self.batch(&conn, "sum the jobs", &by_day())?;
         *done = Some(filter.clone());
         Ok(())
     }
@@ -330,44 +342,123 @@ impl Sqlite {
         super::sql_log::record(t, "sqlite", sql, None, None);
         Ok(())
     }
+
+    /// Prices every package whose cached price a job's misses made stale, in one write
+    /// transaction (so no job committed meanwhile is missed: its own transaction made the
+    /// price stale again).
+    fn settle_prices(&self) -> Result<(), StoreError> {
+        let mut conn = self.lock();
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(self.sql_err("start a transaction"))?;
+        let t = super::sql_log::start();
+        price_stale(&tx, "main.pkg_prices").map_err(self.sql_err("price the packages"))?;
+        super::sql_log::record(t, "sqlite", "-- settle prices", None, None);
+        tx.commit().map_err(self.sql_err("commit the prices"))
+    }
 }
 
 /// The CI columns of a rollup row (`r` joined to its group `g`), named as in `jobs`, with
 /// the day's start as `started_at`: the group and period keys read the same.
 const ROLLED_COLS: &str = "r.day * 86400 AS started_at, g.project, g.ref_name, g.job_name,
     g.executor, g.runner, g.runner_description";
+/// The same for a weekly rollup row, with its Monday as `started_at`.
+const WEEKLY_COLS: &str = "(r.week * 7 - 3) * 86400 AS started_at, g.project, g.ref_name,
+    g.job_name, g.executor, g.runner, g.runner_description";
 const JOB_COLS: &str = "jobs.started_at, jobs.project, jobs.ref_name, jobs.job_name,
     jobs.executor, jobs.runner, jobs.runner_description";
+/// The CI columns of `g` beside the rows of `temp.f` (`f`) or `temp.fd` (`fd`).
+const GROUP_COLS: &str =
+    "g.project, g.ref_name, g.job_name, g.executor, g.runner, g.runner_description";
 
 /// The filtered jobs, narrow, with what each one's cache saved and cost (`temp.f`): made
-/// once per filter, then every per-job question of a dashboard (sums, ranks) reads it
-/// instead of the wide `jobs` rows. Savings: each hit set's priced hits (`hitset_saved`),
-/// over the job's parallelism.
+/// once per filter, then every per-job question of a dashboard (ranks) reads it instead of
+/// the wide `jobs` rows, and its sums per (day, CI group) go to `temp.fd`, which every
+/// total reads. Savings: each hit set's priced hits (`hitset_saved`), over the job's
+/// parallelism.
 const FILTERED: &str = "
     DROP TABLE IF EXISTS temp.f;
     CREATE TEMP TABLE f (
-      id INTEGER PRIMARY KEY, started_at INTEGER, project TEXT, ref_name TEXT, job_name TEXT,
-      executor TEXT, runner TEXT, runner_description TEXT, hits INTEGER, misses INTEGER,
+      id INTEGER PRIMARY KEY, started_at INTEGER, grp INTEGER, hits INTEGER, misses INTEGER,
       miss_us INTEGER, wall_us INTEGER, restore TEXT, restore_us INTEGER, cost_us INTEGER,
       unpriced INTEGER, saved_us INTEGER);";
 
 fn fill_filtered(cond: &str) -> String {
     format!(
-        "INSERT INTO temp.f SELECT id, started_at, project, ref_name, job_name, executor, runner,
-           runner_description, hits, misses, miss_us, wall_us, restore, restore_us,
-           coalesce(restore_us, 0) + coalesce(save_us, 0), coalesce(hs.unpriced, 0),
+        "INSERT INTO temp.f SELECT id, started_at, grp, hits, misses, miss_us, wall_us, restore,
+           restore_us, coalesce(restore_us, 0) + coalesce(save_us, 0), coalesce(hs.unpriced, 0),
            CASE WHEN wall_us > 0 AND busy_us > wall_us
              THEN coalesce(hs.s, 0) * wall_us / busy_us ELSE coalesce(hs.s, 0) END
          FROM jobs LEFT JOIN temp.hitset_saved hs ON hs.hitset = jobs.hitset WHERE {cond}"
     )
 }
 
-/// Each miss's price (the median duration of that package's misses anywhere in the history,
-/// same mode, GOOS and GOARCH: element ⌊n/2⌋ of the sorted durations) and what each hit set
-/// saves at those prices, once per connection, in temporary tables.
-/// The prices come from the `(pkg, duration_us)` index: per package, its count, then the
-/// entry at offset ⌊n/2⌋ (a window over every miss sorts them all: 40× slower at 100k jobs).
-/// SQLite takes no correlated OFFSET, so the loop over packages (one row each) is ours.
+/// `temp.fd`: the sums of `temp.f` per UTC day and CI group, with how many jobs have each
+/// percentile's value (what [`Sqlite::percentiles`] ranks among).
+fn by_day() -> String {
+    format!(
+        "DROP TABLE IF EXISTS temp.fd;
+         CREATE TEMP TABLE fd AS SELECT {day} AS day, grp, count(*) AS jobs,
+           sum(hits) AS hits, sum(misses) AS misses, sum(miss_us) AS miss_us,
+           sum(saved_us) AS saved_us, sum(unpriced) AS unpriced, sum(cost_us) AS cost_us,
+           sum(wall_us + saved_us) AS with_cache, sum(wall_us + cost_us) AS without_cache,
+           count(CASE WHEN restore = 'hit' THEN 1 END) AS r_hit,
+           count(CASE WHEN restore = 'miss' THEN 1 END) AS r_miss,
+           count(CASE WHEN restore = 'failed' THEN 1 END) AS r_failed,
+           count(CASE WHEN restore IS NULL OR restore = 'none' THEN 1 END) AS r_none,
+           count(CASE WHEN hits + misses > 0 THEN 1 END) AS n_rate,
+           count(wall_us) AS n_wall, count(restore_us) AS n_restore
+         FROM temp.f GROUP BY 1, 2;",
+        day = "((started_at - (((started_at % 86400) + 86400) % 86400)) / 86400)"
+    )
+}
+
+/// `temp.fd` with its CI columns and the day's start as `started_at`, so group and period
+/// keys read as over `jobs`.
+fn by_day_keyed() -> String {
+    format!(
+        "(SELECT fd.day * 86400 AS started_at, {GROUP_COLS}, fd.* FROM temp.fd
+           JOIN job_groups g ON g.id = fd.grp)"
+    )
+}
+
+/// A package's price: element ⌊n/2⌋ of its misses' sorted durations, from the
+/// `(pkg, duration_us)` index (a window over every miss sorts them all: 40× slower at
+/// 100k jobs); `None` when it never missed.
+fn price_of(conn: &Connection, pkg: i64) -> rusqlite::Result<Option<i64>> {
+    let n: i64 = conn
+        .prepare_cached("SELECT count(*) FROM job_misses WHERE pkg = ?1")?
+        .query_row([pkg], |r| r.get(0))?;
+    if n == 0 {
+        return Ok(None);
+    }
+    conn.prepare_cached(
+        "SELECT duration_us FROM job_misses WHERE pkg = ?1 ORDER BY duration_us
+         LIMIT 1 OFFSET ?2",
+    )?
+    .query_row(params![pkg, n / 2], |r| r.get(0))
+    .optional()
+}
+
+/// Prices the packages that have no row in `main.pkg_prices` into `table` (that one, or
+/// the dashboard's own temporary copy). SQLite takes no correlated OFFSET, so the loop
+/// over packages (one row each) is ours.
+fn price_stale(conn: &Connection, table: &str) -> rusqlite::Result<()> {
+    let stale: Vec<i64> = conn
+        .prepare("SELECT id FROM pkgs WHERE id NOT IN (SELECT pkg FROM main.pkg_prices)")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut ins = conn.prepare(&format!("INSERT INTO {table} (pkg, price) VALUES (?1, ?2)"))?;
+    for pkg in stale {
+        ins.execute(params![pkg, price_of(conn, pkg)?])?;
+    }
+    Ok(())
+}
+
+/// Each package's price (the median duration of that package's misses anywhere in the
+/// history, same mode, GOOS and GOARCH) in `temp.prices`, once per connection: the cached
+/// ones (`pkg_prices`, kept by `history add`), and those a job made stale since, computed
+/// here (a dashboard only reads the file).
 fn make_prices(conn: &Connection) -> rusqlite::Result<()> {
     let exists: i64 = conn.query_row(
         "SELECT count(*) FROM temp.sqlite_master WHERE name = 'prices'",
@@ -377,19 +468,11 @@ fn make_prices(conn: &Connection) -> rusqlite::Result<()> {
     if exists > 0 {
         return Ok(());
     }
-    conn.execute_batch("CREATE TEMP TABLE prices (pkg INTEGER PRIMARY KEY, price INTEGER)")?;
-    let counts: Vec<(i64, i64)> = conn
-        .prepare("SELECT pkg, sum(n) FROM day_pkg_misses GROUP BY pkg")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    let mut at = conn.prepare(
-        "INSERT INTO temp.prices (pkg, price) SELECT ?1, duration_us FROM job_misses
-         WHERE pkg = ?1 ORDER BY duration_us LIMIT 1 OFFSET ?2",
+    conn.execute_batch(
+        "CREATE TEMP TABLE prices (pkg INTEGER PRIMARY KEY, price INTEGER);
+         INSERT INTO temp.prices SELECT pkg, price FROM main.pkg_prices;",
     )?;
-    for (pkg, n) in counts {
-        at.execute(params![pkg, n / 2])?;
-    }
-    Ok(())
+    price_stale(conn, "temp.prices")
 }
 
 const PRICES: &str = "
@@ -429,6 +512,15 @@ fn restore_text(r: Option<Restore>) -> Option<&'static str> {
     r.map(Restore::as_str)
 }
 
+/// Whether a query keyed by `key` may read the weekly rollups: not by day or month, which
+/// a week can straddle.
+fn weekly(key: GroupKey) -> bool {
+    !matches!(
+        key,
+        GroupKey::Period(super::Bucket::Day | super::Bucket::Month)
+    )
+}
+
 impl Store for Sqlite {
     fn add(&self, rec: &JobRecord) -> Result<(), StoreError> {
         let mut conn = self.lock();
@@ -443,8 +535,14 @@ impl Store for Sqlite {
             })
             .optional()
             .map_err(e("replace the job"))?;
+        // The prices of the packages a job misses change with it.
+        let stale =
+            "DELETE FROM pkg_prices WHERE pkg IN (SELECT pkg FROM job_misses WHERE job = ?1)";
         if let Some(old) = old {
-            rollup::roll_job(&tx, old, -1).map_err(e("update the daily rollups"))?;
+            tx.prepare_cached(stale)
+                .and_then(|mut st| st.execute([old]))
+                .map_err(e("replace the job"))?;
+            rollup::roll_job(&tx, old, -1).map_err(e("update the rollups"))?;
             tx.execute("DELETE FROM jobs WHERE id = ?1", [old])
                 .map_err(e("replace the job"))?;
         }
@@ -599,7 +697,10 @@ impl Store for Sqlite {
                     .map_err(e("insert a section"))?;
             }
         }
-        rollup::roll_job(&tx, id, 1).map_err(e("update the daily rollups"))?;
+        tx.prepare_cached(stale)
+            .and_then(|mut st| st.execute([id]))
+            .map_err(e("insert the job"))?;
+        rollup::roll_job(&tx, id, 1).map_err(e("update the rollups"))?;
         tx.commit().map_err(e("commit the job"))
     }
 
@@ -612,7 +713,7 @@ impl Store for Sqlite {
         let n = conn
             .execute("DELETE FROM jobs WHERE started_at < ?1", [before])
             .map_err(self.sql_err("prune jobs"))?;
-        rollup::after_prune(&conn, before).map_err(self.sql_err("update the daily rollups"))?;
+        rollup::after_prune(&conn, before).map_err(self.sql_err("update the rollups"))?;
         conn.execute(
             "DELETE FROM hitset_pkgs WHERE hitset NOT IN
                (SELECT hitset FROM jobs WHERE hitset IS NOT NULL)",
@@ -630,6 +731,9 @@ impl Store for Sqlite {
             [],
         )
         .map_err(self.sql_err("prune packages"))?;
+        conn.execute("DELETE FROM pkg_prices", [])
+            .and_then(|_| price_stale(&conn, "main.pkg_prices"))
+            .map_err(self.sql_err("price the packages"))?;
         conn.commit().map_err(self.sql_err("commit the prune"))?;
         Ok(n as i64)
     }
@@ -832,18 +936,219 @@ impl Store for Sqlite {
         Ok(rows.into_iter().next().and_then(|(a, b)| a.zip(b)))
     }
 
-    fn aggregate(&self, filter: &Filter, key: GroupKey) -> Result<Vec<Aggregate>, StoreError> {
+    fn aggregate(
+        &self,
+        filter: &Filter,
+        keys: &[GroupKey],
+    ) -> Result<Vec<Vec<Aggregate>>, StoreError> {
+        keys.iter().map(|&k| self.aggregate_of(filter, k)).collect()
+    }
+
+    fn miss_by_cause(
+        &self,
+        filter: &Filter,
+        keys: &[GroupKey],
+    ) -> Result<Vec<Vec<CauseTime>>, StoreError> {
+        keys.iter()
+            .map(|&k| self.miss_by_cause_of(filter, k))
+            .collect()
+    }
+
+    fn percentiles(
+        &self,
+        filter: &Filter,
+        keys: &[GroupKey],
+        metric: Metric,
+    ) -> Result<Vec<Vec<RankedValue>>, StoreError> {
+        // Sorted by the value; returned as integers, divided here.
+        let (x, num, den, present, count) = match metric {
+            Metric::HitRate => (
+                "CAST(hits AS REAL) / (hits + misses)",
+                "hits",
+                "hits + misses",
+                "hits + misses > 0",
+                "n_rate",
+            ),
+            Metric::WallUs => ("wall_us", "wall_us", "1", "wall_us IS NOT NULL", "n_wall"),
+            Metric::RestoreUs => (
+                "restore_us",
+                "restore_us",
+                "1",
+                "restore_us IS NOT NULL",
+                "n_restore",
+            ),
+        };
+        self.filter_jobs(filter)?;
+        // How many values each key ranks among, from the sums per day: key → (n, seen).
+        let mut counts: Vec<std::collections::HashMap<String, (i64, i64)>> = Vec::new();
+        for key in keys {
+            let sql = format!(
+                "SELECT {k} AS k, sum({count}) AS n FROM {fd} GROUP BY k HAVING n > 0",
+                k = key.sql(Dialect::Sqlite),
+                fd = by_day_keyed()
+            );
+            let rows = self.rows(&sql, [], |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))?;
+            counts.push(rows.into_iter().map(|(k, n)| (k, (n, 0))).collect());
+        }
+        let mut out: Vec<Vec<RankedValue>> = vec![Vec::new(); keys.len()];
+        if keys.is_empty() {
+            return Ok(out);
+        }
+        // One sort of the jobs by the value for every key at once: each key's running count
+        // says when a row is at one of its ranks (memory: one counter per key value).
+        let cols = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| format!("{} AS k{i}", k.sql(Dialect::Sqlite)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {cols}, {num}, {den} FROM (
+               SELECT f.started_at, {GROUP_COLS}, f.hits, f.misses, f.wall_us, f.restore_us
+               FROM temp.f f JOIN job_groups g ON g.id = f.grp WHERE {present})
+             ORDER BY {x}"
+        );
+        let t = super::sql_log::start();
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare(&sql)
+            .map_err(self.sql_err("prepare a query"))?;
+        let mut rows = stmt.query([]).map_err(self.sql_err("run a query"))?;
+        let n_keys = keys.len();
+        while let Some(r) = rows.next().map_err(self.sql_err("read a query's rows"))? {
+            let read = |i: usize| r.get::<_, i64>(i);
+            let (num, den) = (read(n_keys), read(n_keys + 1));
+            let (num, den) = num
+                .and_then(|a| den.map(|b| (a, b)))
+                .map_err(self.sql_err("read a query's rows"))?;
+            for (i, (counts, out)) in counts.iter_mut().zip(out.iter_mut()).enumerate() {
+                let k = r
+                    .get_ref(i)
+                    .and_then(|v| v.as_str().map_err(Into::into))
+                    .map_err(self.sql_err("read a query's rows"))?;
+                let Some((n, seen)) = counts.get_mut(k) else {
+                    continue;
+                };
+                let rank = *seen;
+                *seen += 1;
+                if LEVELS.iter().any(|&l| rank_of(l, *n) == rank) {
+                    out.push(RankedValue {
+                        key: k.to_owned(),
+                        rank,
+                        n: *n,
+                        value: num as f64 / den as f64,
+                    });
+                }
+            }
+        }
+        super::sql_log::record(t, "sqlite", &sql, None, None);
+        for o in &mut out {
+            o.sort_by(|a, b| (&a.key, a.rank).cmp(&(&b.key, b.rank)));
+        }
+        Ok(out)
+    }
+
+    fn cause_runners(&self, filter: &Filter) -> Result<Vec<CauseRunner>, StoreError> {
+        let runner = GroupKey::Group(Dimension::Runner).sql(Dialect::Sqlite);
+        let sp = rollup::split(filter, true);
+        let sql = format!(
+            "SELECT kind, origin, {runner} AS k, sum(n), sum(misses), sum(time_us) FROM (
+               SELECT {WEEKLY_COLS}, r.kind,
+                   CASE WHEN r.has_origin THEN r.origin END AS origin, r.n, r.misses, r.time_us
+                 FROM week_causes r JOIN job_groups g ON g.id = r.grp WHERE {weekly}
+               UNION ALL
+               SELECT {ROLLED_COLS}, r.kind,
+                   CASE WHEN r.has_origin THEN r.origin END AS origin, r.n, r.misses, r.time_us
+                 FROM day_causes r JOIN job_groups g ON g.id = r.grp WHERE {daily}
+               UNION ALL
+               SELECT {JOB_COLS}, c.kind, c.origin, 1, c.misses, c.time_us
+                 FROM jobs CROSS JOIN job_causes c ON c.job = jobs.id WHERE {rest})
+             GROUP BY kind, origin, k ORDER BY kind, origin, k",
+            weekly = sp.weekly,
+            daily = sp.daily,
+            rest = sp.rest
+        );
+        self.rows(&sql, rollup::values(&sp), |r| {
+            Ok(CauseRunner {
+                kind: r.get(0)?,
+                origin: r.get(1)?,
+                runner: r.get(2)?,
+                jobs: r.get(3)?,
+                misses: r.get(4)?,
+                time_us: r.get(5)?,
+            })
+        })
+    }
+
+    fn packages(&self, filter: &Filter, limit: i64) -> Result<Vec<PackageTotal>, StoreError> {
+        let sp = rollup::split(filter, true);
+        // Summed per package inside each part, then per package name and mode across
+        // GOOS/GOARCH.
+        let sql = format!(
+            "SELECT p.package, p.mode, sum(t.n), sum(t.us), sum(t.jobs) FROM (
+               SELECT r.pkg, sum(r.n) AS n, sum(r.us) AS us, sum(r.jobs) AS jobs
+                 FROM week_pkg_misses r JOIN job_groups g ON g.id = r.grp WHERE {weekly}
+                 GROUP BY r.pkg
+               UNION ALL
+               SELECT r.pkg, sum(r.n), sum(r.us), sum(r.jobs) FROM day_pkg_misses r
+                 JOIN job_groups g ON g.id = r.grp WHERE {daily} GROUP BY r.pkg
+               UNION ALL
+               SELECT m.pkg, count(*), sum(m.duration_us), count(DISTINCT m.job)
+                 FROM jobs CROSS JOIN job_misses m ON m.job = jobs.id WHERE {rest}
+                 GROUP BY m.pkg) t
+             JOIN pkgs p ON p.id = t.pkg GROUP BY p.package, p.mode
+             ORDER BY sum(t.us) DESC, p.package, p.mode LIMIT {limit}",
+            weekly = sp.weekly,
+            daily = sp.daily,
+            rest = sp.rest
+        );
+        self.rows(&sql, rollup::values(&sp), |r| {
+            Ok(PackageTotal {
+                package: r.get(0)?,
+                mode: r.get(1)?,
+                misses: r.get(2)?,
+                time_ms: us_to_ms(r.get(3)?),
+                jobs: r.get(4)?,
+            })
+        })
+    }
+
+    fn settle(&self) -> Result<(), StoreError> {
+        self.settle_prices()
+    }
+
+    fn groups(
+        &self,
+        filter: &Filter,
+        dim: Dimension,
+        limit: i64,
+    ) -> Result<Vec<String>, StoreError> {
+        let k = GroupKey::Group(dim).sql(Dialect::Sqlite);
+        self.with_filter(
+            filter,
+            |c| {
+                format!(
+                    "SELECT {k} AS k FROM jobs WHERE {c} GROUP BY k ORDER BY count(*) DESC, k
+                     LIMIT {limit}"
+                )
+            },
+            |r| r.get(0),
+        )
+    }
+}
+
+/// One key at a time: the sums read `temp.fd` and the rollups, a few thousand rows.
+impl Sqlite {
+    fn aggregate_of(&self, filter: &Filter, key: GroupKey) -> Result<Vec<Aggregate>, StoreError> {
         let k = key.sql(Dialect::Sqlite);
         self.filter_jobs(filter)?;
         let sql = format!(
-            "SELECT {k} AS k, count(*), sum(hits), sum(misses), sum(miss_us),
+            "SELECT {k} AS k, sum(jobs), sum(hits), sum(misses), sum(miss_us),
                sum(saved_us), sum(unpriced), sum(cost_us),
-               coalesce(sum(wall_us + saved_us), 0), coalesce(sum(wall_us + cost_us), 0),
-               count(CASE WHEN restore = 'hit' THEN 1 END),
-               count(CASE WHEN restore = 'miss' THEN 1 END),
-               count(CASE WHEN restore = 'failed' THEN 1 END),
-               count(CASE WHEN restore IS NULL OR restore = 'none' THEN 1 END)
-             FROM temp.f GROUP BY k ORDER BY k"
+               coalesce(sum(with_cache), 0), coalesce(sum(without_cache), 0),
+               sum(r_hit), sum(r_miss), sum(r_failed), sum(r_none)
+             FROM {fd} GROUP BY k ORDER BY k",
+            fd = by_day_keyed()
         );
         self.rows(&sql, [], |r| {
             Ok(Aggregate {
@@ -865,155 +1170,30 @@ impl Store for Sqlite {
         })
     }
 
-    fn miss_by_cause(
+    fn miss_by_cause_of(
         &self,
         filter: &Filter,
         key: GroupKey,
-    ) -> Result<Vec<(String, String, i64)>, StoreError> {
+    ) -> Result<Vec<CauseTime>, StoreError> {
         let k = key.sql(Dialect::Sqlite);
-        let sp = rollup::split(filter);
+        let sp = rollup::split(filter, weekly(key));
         let sql = format!(
             "SELECT {k} AS k, cause, sum(time_us) FROM (
+               SELECT {WEEKLY_COLS}, r.cause, r.time_us FROM week_cause_time r
+                 JOIN job_groups g ON g.id = r.grp WHERE {weekly}
+               UNION ALL
                SELECT {ROLLED_COLS}, r.cause, r.time_us FROM day_cause_time r
-                 JOIN job_groups g ON g.id = r.grp WHERE {rolled}
+                 JOIN job_groups g ON g.id = r.grp WHERE {daily}
                UNION ALL
                SELECT {JOB_COLS}, m.cause, m.time_us FROM jobs
                  CROSS JOIN job_cause_time m ON m.job = jobs.id WHERE {rest})
              GROUP BY k, cause ORDER BY k, cause",
-            rolled = sp.rolled,
+            weekly = sp.weekly,
+            daily = sp.daily,
             rest = sp.rest
         );
         self.rows(&sql, rollup::values(&sp), |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })
-    }
-
-    fn percentiles(
-        &self,
-        filter: &Filter,
-        key: GroupKey,
-        metric: Metric,
-    ) -> Result<Vec<RankedValue>, StoreError> {
-        let k = key.sql(Dialect::Sqlite);
-        // Sorted by the value; returned as integers, divided by the caller.
-        let (x, num, den, present) = match metric {
-            Metric::HitRate => (
-                "CAST(hits AS REAL) / (hits + misses)",
-                "hits",
-                "hits + misses",
-                "hits + misses > 0",
-            ),
-            Metric::WallUs => ("wall_us", "wall_us", "1", "wall_us IS NOT NULL"),
-            Metric::RestoreUs => ("restore_us", "restore_us", "1", "restore_us IS NOT NULL"),
-        };
-        self.filter_jobs(filter)?;
-        // One sort into a table whose rowids are the sorted positions: the value at rank r
-        // of key k is the row at k's first position + r (a window over the jobs costs 3×).
-        let levels = LEVELS
-            .iter()
-            .map(|l| format!("SELECT {l} AS l"))
-            .collect::<Vec<_>>()
-            .join(" UNION ALL ");
-        {
-            let conn = self.lock();
-            self.batch(
-                &conn,
-                "sort the jobs",
-                &format!(
-                    "DROP TABLE IF EXISTS temp.sorted;
-                 CREATE TEMP TABLE sorted (pos INTEGER PRIMARY KEY, k TEXT, num INTEGER,
-                   den INTEGER);
-                 INSERT INTO temp.sorted (k, num, den) SELECT k, num, den FROM (
-                   SELECT {k} AS k, {x} AS x, {num} AS num, {den} AS den FROM temp.f
-                   WHERE {present}) ORDER BY k, x;"
-                ),
-            )?;
-        }
-        let sql = format!(
-            "SELECT c.k, min(c.n * lv.l / 100, c.n - 1) AS rank, c.n, s.num, s.den
-             FROM (SELECT k, min(pos) AS p0, count(*) AS n FROM temp.sorted GROUP BY k) c,
-               ({levels}) lv, temp.sorted s
-             WHERE s.pos = c.p0 + min(c.n * lv.l / 100, c.n - 1) ORDER BY c.k, lv.l"
-        );
-        self.rows(&sql, [], |r| {
-            Ok(RankedValue {
-                key: r.get(0)?,
-                rank: r.get(1)?,
-                n: r.get(2)?,
-                value: r.get::<_, i64>(3)? as f64 / r.get::<_, i64>(4)? as f64,
-            })
-        })
-    }
-
-    fn cause_runners(&self, filter: &Filter) -> Result<Vec<CauseRunner>, StoreError> {
-        let runner = GroupKey::Group(Dimension::Runner).sql(Dialect::Sqlite);
-        let sp = rollup::split(filter);
-        let sql = format!(
-            "SELECT kind, origin, {runner} AS k, sum(n), sum(misses), sum(time_us) FROM (
-               SELECT {ROLLED_COLS}, r.kind,
-                   CASE WHEN r.has_origin THEN r.origin END AS origin, r.n, r.misses, r.time_us
-                 FROM day_causes r JOIN job_groups g ON g.id = r.grp WHERE {rolled}
-               UNION ALL
-               SELECT {JOB_COLS}, c.kind, c.origin, 1, c.misses, c.time_us
-                 FROM jobs CROSS JOIN job_causes c ON c.job = jobs.id WHERE {rest})
-             GROUP BY kind, origin, k ORDER BY kind, origin, k",
-            rolled = sp.rolled,
-            rest = sp.rest
-        );
-        self.rows(&sql, rollup::values(&sp), |r| {
-            Ok(CauseRunner {
-                kind: r.get(0)?,
-                origin: r.get(1)?,
-                runner: r.get(2)?,
-                jobs: r.get(3)?,
-                misses: r.get(4)?,
-                time_us: r.get(5)?,
-            })
-        })
-    }
-
-    fn packages(&self, filter: &Filter, limit: i64) -> Result<Vec<PackageTotal>, StoreError> {
-        let sp = rollup::split(filter);
-        let sql = format!(
-            "SELECT p.package, p.mode, sum(t.n), sum(t.us), sum(t.jobs) FROM (
-               SELECT r.pkg, r.n, r.us, r.jobs FROM day_pkg_misses r
-                 JOIN job_groups g ON g.id = r.grp WHERE {rolled}
-               UNION ALL
-               SELECT m.pkg, count(*), sum(m.duration_us), count(DISTINCT m.job)
-                 FROM jobs CROSS JOIN job_misses m ON m.job = jobs.id WHERE {rest}
-                 GROUP BY m.pkg) t
-             JOIN pkgs p ON p.id = t.pkg GROUP BY p.package, p.mode
-             ORDER BY sum(t.us) DESC, p.package, p.mode LIMIT {limit}",
-            rolled = sp.rolled,
-            rest = sp.rest
-        );
-        self.rows(&sql, rollup::values(&sp), |r| {
-            Ok(PackageTotal {
-                package: r.get(0)?,
-                mode: r.get(1)?,
-                misses: r.get(2)?,
-                time_ms: us_to_ms(r.get(3)?),
-                jobs: r.get(4)?,
-            })
-        })
-    }
-
-    fn groups(
-        &self,
-        filter: &Filter,
-        dim: Dimension,
-        limit: i64,
-    ) -> Result<Vec<String>, StoreError> {
-        let k = GroupKey::Group(dim).sql(Dialect::Sqlite);
-        self.with_filter(
-            filter,
-            |c| {
-                format!(
-                    "SELECT {k} AS k FROM jobs WHERE {c} GROUP BY k ORDER BY count(*) DESC, k
-                     LIMIT {limit}"
-                )
-            },
-            |r| r.get(0),
-        )
     }
 }

@@ -544,7 +544,7 @@ fn a_newer_schema_is_refused_and_left_alone() {
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(
-        err.contains("schema version 99") && err.contains("reads up to 2"),
+        err.contains("schema version 99") && err.contains("reads up to 3"),
         "{err}"
     );
     assert_eq!(err.lines().count(), 1, "{err}");
@@ -572,15 +572,18 @@ fn a_newer_schema_is_refused_and_left_alone() {
 
 #[test]
 fn a_version_1_file_is_migrated_and_gives_the_same_dashboard() {
-    // A version 1 file is today's file without the daily rollups (migration 2 only adds
-    // tables): take them away, and a reader migrates it back.
+    // A version 1 file is today's file without the rollups, the jobs' group column and
+    // the cached prices (migrations 2 and 3 only add them): take them away, and a reader
+    // migrates it back.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("h.db");
     std::fs::copy(history().join("history.db"), &path).unwrap();
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(
-            "DROP TABLE day_cause_time; DROP TABLE day_causes; DROP TABLE day_pkg_misses;
+            "DROP TABLE week_cause_time; DROP TABLE week_causes; DROP TABLE week_pkg_misses;
+             DROP TABLE pkg_prices; ALTER TABLE jobs DROP COLUMN grp;
+             DROP TABLE day_cause_time; DROP TABLE day_causes; DROP TABLE day_pkg_misses;
              DROP TABLE job_groups; UPDATE goattrib_schema SET version = 1;",
         )
         .unwrap();
@@ -602,14 +605,56 @@ fn a_version_1_file_is_migrated_and_gives_the_same_dashboard() {
     let v: i64 = conn
         .query_row("SELECT max(version) FROM goattrib_schema", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(v, 2);
-    let rolled: i64 = conn
-        .query_row("SELECT sum(n) FROM day_pkg_misses", [], |r| r.get(0))
+    assert_eq!(v, 3);
+    drop(conn);
+    rollups_match(&db);
+}
+
+#[test]
+fn a_version_2_file_is_migrated_and_gives_the_same_dashboard() {
+    // A version 2 file (the previous release's) is today's file without the weekly
+    // rollups, the jobs' group column and the cached prices: take them away, and a
+    // reader migrates it back.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("h.db");
+    std::fs::copy(history().join("history.db"), &path).unwrap();
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "DROP TABLE week_cause_time; DROP TABLE week_causes; DROP TABLE week_pkg_misses;
+             DROP TABLE pkg_prices; ALTER TABLE jobs DROP COLUMN grp;
+             UPDATE goattrib_schema SET version = 2;",
+        )
         .unwrap();
-    let misses: i64 = conn
-        .query_row("SELECT count(*) FROM job_misses", [], |r| r.get(0))
+    }
+    let db = path.display().to_string();
+    for extra in [
+        vec![],
+        vec!["--bucket", "day", "--since", "3w", "--until", "2026-11-30"],
+        vec![
+            "--bucket",
+            "month",
+            "--since",
+            "10w",
+            "--until",
+            "2026-11-27T13:00:00Z",
+        ],
+        vec!["--executor", "docker"],
+    ] {
+        let mut args = vec!["dashboard", "--db", db.as_str(), "--format", "json"];
+        args.extend(&extra);
+        let out = goattrib(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(got, dashboard_json(&extra), "{extra:?}");
+    }
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let v: i64 = conn
+        .query_row("SELECT max(version) FROM goattrib_schema", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(rolled, misses, "every miss is in the rollup once");
+    assert_eq!(v, 3);
+    drop(conn);
+    rollups_match(&db);
 }
 
 /// The rollups agree with the rows they sum after re-adds and a prune.
@@ -629,6 +674,44 @@ fn rollups_match(db: &str) {
         q("SELECT count(*) FROM job_causes")
     );
     assert_eq!(q("SELECT count(*) FROM day_pkg_misses WHERE n <= 0"), 0);
+    // The weekly rollups hold the same sums, one row per (ISO week, group).
+    for (week, day) in [
+        ("week_pkg_misses", "day_pkg_misses"),
+        ("week_cause_time", "day_cause_time"),
+        ("week_causes", "day_causes"),
+    ] {
+        assert_eq!(
+            q(&format!("SELECT coalesce(sum(n), 0) FROM {week}")),
+            q(&format!("SELECT coalesce(sum(n), 0) FROM {day}")),
+            "{week}"
+        );
+        assert_eq!(q(&format!("SELECT count(*) FROM {week} WHERE n <= 0")), 0);
+    }
+    assert_eq!(
+        q(
+            "SELECT count(*) FROM (SELECT (day + 3) / 7 AS w, grp, pkg, sum(n) AS n, sum(us) AS us
+             FROM day_pkg_misses GROUP BY 1, 2, 3) d
+           LEFT JOIN week_pkg_misses w ON w.week = d.w AND w.grp = d.grp AND w.pkg = d.pkg
+           WHERE w.n IS NOT d.n OR w.us IS NOT d.us"
+        ),
+        0,
+        "a week is the sum of its days (the fixture's days are after 1970)"
+    );
+    assert_eq!(q("SELECT count(*) FROM jobs WHERE grp IS NULL"), 0);
+    // Every cached price is element ⌊n/2⌋ of its package's sorted miss durations.
+    assert_eq!(
+        q("SELECT count(*) FROM pkg_prices c LEFT JOIN (
+             SELECT pkg, duration_us FROM (SELECT pkg, duration_us,
+               row_number() OVER (PARTITION BY pkg ORDER BY duration_us) - 1 AS i,
+               count(*) OVER (PARTITION BY pkg) AS n FROM job_misses) WHERE i = n / 2) m
+             ON m.pkg = c.pkg WHERE c.price IS NOT m.duration_us"),
+        0
+    );
+    assert_eq!(
+        q("SELECT count(*) FROM pkgs WHERE id NOT IN (SELECT pkg FROM pkg_prices)"),
+        0,
+        "history add leaves no stale price"
+    );
 }
 
 #[test]

@@ -7,8 +7,8 @@ pub mod calendar;
 use std::collections::BTreeMap;
 
 use crate::history::{
-    Aggregate, Bucket, CauseRunner, Dimension, Filter, GroupKey, LEVELS, Metric, RankedValue,
-    Store, StoreError, rank_of,
+    Aggregate, Bucket, CauseRunner, CauseTime, Dimension, Filter, GroupKey, LEVELS, Metric,
+    RankedValue, Store, StoreError, rank_of,
 };
 use crate::model::history::{
     CauseTotal, Change, DASHBOARD_SCHEMA, Dashboard, GroupStats, Period, PeriodStats,
@@ -44,19 +44,14 @@ fn rate(hits: i64, misses: i64) -> Option<f64> {
     (n > 0).then(|| hits as f64 / n as f64)
 }
 
-fn by_cause(rows: &[(String, String, i64)], key: &str) -> BTreeMap<String, f64> {
+fn by_cause(rows: &[CauseTime], key: &str) -> BTreeMap<String, f64> {
     rows.iter()
         .filter(|(k, _, _)| k == key)
         .map(|(_, cause, us)| (cause.clone(), us_to_ms(*us)))
         .collect()
 }
 
-fn period_stats(
-    a: &Aggregate,
-    causes: &[(String, String, i64)],
-    hr: &Ranks,
-    wall: &Ranks,
-) -> PeriodStats {
+fn period_stats(a: &Aggregate, causes: &[CauseTime], hr: &Ranks, wall: &Ranks) -> PeriodStats {
     let at = |r: &Ranks, level| r.get(&(a.key.clone(), level)).copied();
     PeriodStats {
         jobs: a.jobs,
@@ -84,16 +79,16 @@ fn period_stats(
     }
 }
 
+/// The dimensions of the group tables, in the order of their percentile lists.
+const TABLES: [Dimension; 3] = [Dimension::Executor, Dimension::Runner, Dimension::Ref];
+
 fn group_table(
-    store: &dyn Store,
-    filter: &Filter,
     dim: Dimension,
-) -> Result<Vec<GroupStats>, StoreError> {
-    let key = GroupKey::Group(dim);
-    let aggs = store.aggregate(filter, key)?;
-    let causes = store.miss_by_cause(filter, key)?;
-    let wall = ranks(store.percentiles(filter, key, Metric::WallUs)?);
-    let restore = ranks(store.percentiles(filter, key, Metric::RestoreUs)?);
+    aggs: &[Aggregate],
+    causes: &[CauseTime],
+    wall: &Ranks,
+    restore: &Ranks,
+) -> Vec<GroupStats> {
     let mut rows: Vec<GroupStats> = aggs
         .iter()
         .map(|a| GroupStats {
@@ -105,12 +100,12 @@ fn group_table(
             wall_ms_p50: wall.get(&(a.key.clone(), 50)).map(|us| us / 1000.0),
             restore_ms_p50: restore.get(&(a.key.clone(), 50)).map(|us| us / 1000.0),
             miss_ms: us_to_ms(a.miss_us),
-            miss_ms_by_cause: by_cause(&causes, &a.key),
+            miss_ms_by_cause: by_cause(causes, &a.key),
         })
         .collect();
     rows.sort_by(|a, b| b.jobs.cmp(&a.jobs).then_with(|| a.name().cmp(b.name())));
     rows.truncate(TABLE_ROWS as usize);
-    Ok(rows)
+    rows
 }
 
 /// `a − b`, rounded to 6 decimals so a change of 0 prints as 0.
@@ -181,10 +176,42 @@ pub fn build(store: &dyn Store, opts: &DashboardOptions) -> Result<Dashboard, St
     let filter = &opts.filter;
     let bucket = opts.bucket;
     let key = GroupKey::Period(bucket);
-    let aggs = store.aggregate(filter, key)?;
-    let causes = store.miss_by_cause(filter, key)?;
-    let hr = ranks(store.percentiles(filter, key, Metric::HitRate)?);
-    let wall = ranks(store.percentiles(filter, key, Metric::WallUs)?);
+    let groups = TABLES.map(GroupKey::Group);
+    // Each question asked once for the periods and every group table.
+    let all = [key, groups[0], groups[1], groups[2]];
+    let mut all_aggs = store.aggregate(filter, &all)?.into_iter();
+    let aggs = all_aggs.next().unwrap_or_default();
+    let group_aggs: Vec<Vec<Aggregate>> = all_aggs.collect();
+    let mut all_causes = store.miss_by_cause(filter, &all)?.into_iter();
+    let causes = all_causes.next().unwrap_or_default();
+    let group_causes: Vec<Vec<CauseTime>> = all_causes.collect();
+    let hr = ranks(
+        store
+            .percentiles(filter, &[key], Metric::HitRate)?
+            .pop()
+            .unwrap_or_default(),
+    );
+    let mut walls = store
+        .percentiles(filter, &all, Metric::WallUs)?
+        .into_iter()
+        .map(ranks);
+    let wall = walls.next().unwrap_or_default();
+    let group_walls: Vec<Ranks> = walls.collect();
+    let restores: Vec<Ranks> = store
+        .percentiles(filter, &groups, Metric::RestoreUs)?
+        .into_iter()
+        .map(ranks)
+        .collect();
+    let none = Ranks::new();
+    let table = |i: usize| {
+        group_table(
+            TABLES[i],
+            group_aggs.get(i).map_or(&[][..], Vec::as_slice),
+            group_causes.get(i).map_or(&[][..], Vec::as_slice),
+            group_walls.get(i).unwrap_or(&none),
+            restores.get(i).unwrap_or(&none),
+        )
+    };
     let by_start: BTreeMap<i64, &Aggregate> = aggs
         .iter()
         .filter_map(|a| calendar::parse_day(&a.key).map(|d| (d, a)))
@@ -263,9 +290,9 @@ pub fn build(store: &dyn Store, opts: &DashboardOptions) -> Result<Dashboard, St
         until,
         jobs,
         summary,
-        executors: group_table(store, filter, Dimension::Executor)?,
-        runners: group_table(store, filter, Dimension::Runner)?,
-        refs: group_table(store, filter, Dimension::Ref)?,
+        executors: table(0),
+        runners: table(1),
+        refs: table(2),
         causes: cause_rows,
         packages: store.packages(filter, TABLE_ROWS)?,
         warnings,
