@@ -52,3 +52,10 @@ run fanin-table report --baseline fanin-base fanin-head
 run fanin-json report --format json --baseline fanin-base fanin-head
 run fanin-out report --out out --baseline fanin-base fanin-head
 run fanin-compare compare fanin-base fanin-head
+
+# The staircase (each origin set distinct and one name longer than the last) from the
+# hostile corpus: bounded by the origin budget (`MAX_ORIGIN_SET_NAMES`), with a warning.
+python3 "$REPO/fixtures/gen/hostile.py" "$DIR/corpus" staircase >/dev/null
+stairs="corpus/staircase"
+run staircase-json report --format json --baseline "$stairs/base.manifest.json.gz" "$stairs/head.manifest.json.gz"
+run staircase-compare compare "$stairs/base.manifest.json.gz" "$stairs/head.manifest.json.gz"

@@ -8,6 +8,7 @@
 # CPU time (user + system, the Go command's included) on separate lines. A benchmark,
 # not a test: it prints figures and never fails on them.
 # Usage: bench/record-overhead.sh [RUNS]
+#   OVERHEAD_CACHES="warm"   only the warm builds (default "cold warm")
 set -euo pipefail
 
 RUNS="${1:-3}"
@@ -59,7 +60,7 @@ for what in project std; do
   else
     dir="$WORK/std"; pkgs=(std); GOFLAGS_FOR=
   fi
-  for cache in cold warm; do
+  for cache in ${OVERHEAD_CACHES:-cold warm}; do
     plain=(); flag=(); rec=()
     for _ in $(seq "$RUNS"); do
       # Alternate the sides so drift on a shared machine hits them alike.

@@ -575,39 +575,17 @@ fn a_version_1_file_is_migrated_and_gives_the_same_dashboard() {
     // A version 1 file is today's file without the rollups, the jobs' group column and
     // the cached prices (migrations 2 and 3 only add them): take them away, and a reader
     // migrates it back.
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("h.db");
-    std::fs::copy(history().join("history.db"), &path).unwrap();
-    {
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch(
-            "DROP TABLE week_cause_time; DROP TABLE week_causes; DROP TABLE week_pkg_misses;
-             DROP TABLE pkg_prices; ALTER TABLE jobs DROP COLUMN grp;
-             DROP TABLE day_cause_time; DROP TABLE day_causes; DROP TABLE day_pkg_misses;
-             DROP TABLE job_groups; UPDATE goattrib_schema SET version = 1;",
-        )
-        .unwrap();
-    }
-    let db = path.display().to_string();
-    for extra in [
-        vec![],
-        vec!["--bucket", "day", "--since", "3w", "--until", "2026-11-30"],
-        vec!["--executor", "docker"],
-    ] {
-        let mut args = vec!["dashboard", "--db", db.as_str(), "--format", "json"];
-        args.extend(&extra);
-        let out = goattrib(&args);
-        assert!(out.status.success(), "{}", stderr(&out));
-        let got: Value = serde_json::from_slice(&out.stdout).unwrap();
-        assert_eq!(got, dashboard_json(&extra), "{extra:?}");
-    }
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    let v: i64 = conn
-        .query_row("SELECT max(version) FROM goattrib_schema", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(v, 3);
-    drop(conn);
-    rollups_match(&db);
+    migrated_file_gives_the_same_dashboard(
+        "DROP TABLE week_cause_time; DROP TABLE week_causes; DROP TABLE week_pkg_misses;
+         DROP TABLE pkg_prices; ALTER TABLE jobs DROP COLUMN grp;
+         DROP TABLE day_cause_time; DROP TABLE day_causes; DROP TABLE day_pkg_misses;
+         DROP TABLE job_groups; UPDATE goattrib_schema SET version = 1;",
+        &[
+            vec![],
+            vec!["--bucket", "day", "--since", "3w", "--until", "2026-11-30"],
+            vec!["--executor", "docker"],
+        ],
+    );
 }
 
 #[test]
@@ -615,38 +593,44 @@ fn a_version_2_file_is_migrated_and_gives_the_same_dashboard() {
     // A version 2 file (the previous release's) is today's file without the weekly
     // rollups, the jobs' group column and the cached prices: take them away, and a
     // reader migrates it back.
+    migrated_file_gives_the_same_dashboard(
+        "DROP TABLE week_cause_time; DROP TABLE week_causes; DROP TABLE week_pkg_misses;
+         DROP TABLE pkg_prices; ALTER TABLE jobs DROP COLUMN grp;
+         UPDATE goattrib_schema SET version = 2;",
+        &[
+            vec![],
+            vec!["--bucket", "day", "--since", "3w", "--until", "2026-11-30"],
+            vec![
+                "--bucket",
+                "month",
+                "--since",
+                "10w",
+                "--until",
+                "2026-11-27T13:00:00Z",
+            ],
+            vec!["--executor", "docker"],
+        ],
+    );
+}
+
+/// A copy of the shipped history made old by `downgrade`: every dashboard in `cases` reads
+/// as from today's file, the file is at version 3 after, and its rollups match its rows.
+fn migrated_file_gives_the_same_dashboard(downgrade: &str, cases: &[Vec<&str>]) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("h.db");
     std::fs::copy(history().join("history.db"), &path).unwrap();
-    {
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch(
-            "DROP TABLE week_cause_time; DROP TABLE week_causes; DROP TABLE week_pkg_misses;
-             DROP TABLE pkg_prices; ALTER TABLE jobs DROP COLUMN grp;
-             UPDATE goattrib_schema SET version = 2;",
-        )
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(downgrade)
         .unwrap();
-    }
     let db = path.display().to_string();
-    for extra in [
-        vec![],
-        vec!["--bucket", "day", "--since", "3w", "--until", "2026-11-30"],
-        vec![
-            "--bucket",
-            "month",
-            "--since",
-            "10w",
-            "--until",
-            "2026-11-27T13:00:00Z",
-        ],
-        vec!["--executor", "docker"],
-    ] {
+    for extra in cases {
         let mut args = vec!["dashboard", "--db", db.as_str(), "--format", "json"];
-        args.extend(&extra);
+        args.extend(extra);
         let out = goattrib(&args);
         assert!(out.status.success(), "{}", stderr(&out));
         let got: Value = serde_json::from_slice(&out.stdout).unwrap();
-        assert_eq!(got, dashboard_json(&extra), "{extra:?}");
+        assert_eq!(got, dashboard_json(extra), "{extra:?}");
     }
     let conn = rusqlite::Connection::open(&path).unwrap();
     let v: i64 = conn
