@@ -24,14 +24,21 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutError> {
     write(path, bytes, true)
 }
 
-/// [`write_atomic`] without the two fsyncs: still a new file renamed over `path` (never
-/// written through a symlink planted there, never seen half-written), but not made durable
-/// against a crash of the machine. For `record`'s bundle files: the Go command's own
-/// outputs beside them (the action graph, the trace, the streamed Go output) are not
-/// synced either, and a job that dies with its machine is rerun. Each fsync costs a few
-/// milliseconds on a CI disk, which `record` pays on every warm build.
+/// [`write_atomic`] without its two fsyncs: still a new file renamed over `path` (never
+/// written through a symlink planted there, never seen half-written). For `record`'s
+/// bundle files, which it writes several of and then makes durable at once with one
+/// [`sync_dir`]: each fsync costs a few milliseconds on a CI disk, which `record` would pay
+/// per file on every warm build.
 pub fn replace(path: &Path, bytes: &[u8]) -> Result<(), OutError> {
     write(path, bytes, false)
+}
+
+/// Syncs `dir`, so the renames [`replace`] made in it survive a crash. Best effort, like
+/// the directory sync of [`write_atomic`]: some filesystems refuse to sync a directory.
+pub fn sync_dir(dir: &Path) {
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
 }
 
 fn write(path: &Path, bytes: &[u8], sync: bool) -> Result<(), OutError> {
@@ -77,8 +84,8 @@ fn write(path: &Path, bytes: &[u8], sync: bool) -> Result<(), OutError> {
     }
     // The rename lives in the directory: sync it too, or a crash can forget the new name.
     // Best effort: some filesystems refuse to sync a directory, and the file is written.
-    if sync && let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
+    if sync {
+        sync_dir(dir);
     }
     written
 }

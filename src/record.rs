@@ -256,11 +256,11 @@ pub fn record(opts: &RecordOptions) -> Result<i32, RecordError> {
             path: path.clone(),
             source,
         })?;
-        crate::atomic::replace(&path, &bytes).map_err(|e| RecordError::Write {
-            path: e.path,
-            source: e.source,
-        })?;
+        write(crate::ingest::manifest::MANIFEST_FILE, &bytes)?;
     }
+    // The bundle's renames, made durable at once (issue 15: fsync the directory after
+    // renames), not once per file.
+    crate::atomic::sync_dir(dir);
     Ok(code)
 }
 
