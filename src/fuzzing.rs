@@ -78,7 +78,7 @@ pub fn hashlog(data: &[u8]) {
 /// `testcache:` lines, plain-text test results and module fetch lines.
 pub fn testcache(data: &[u8]) {
     let mut ev = crate::model::CacheEvidence::default();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = foldhash::HashSet::default();
     for line in data.split(|&b| b == b'\n') {
         let line = String::from_utf8_lossy(line);
         if !ingest::testcache::feed(&mut ev, &line, &mut seen)

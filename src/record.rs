@@ -189,12 +189,15 @@ pub fn record(opts: &RecordOptions) -> Result<i32, RecordError> {
         let mut in_heredoc = false;
         pump(stderr, &errfile, io::stderr(), |line| {
             // Hash lines and (old Go) the -x trace stay in the bundle.
-            let text = String::from_utf8_lossy(line);
-            let hidden = line.starts_with(b"HASH")
+            if line.starts_with(b"HASH")
                 || (!show_testcache && line.starts_with(b"testcache: "))
                 // `# get <url>` is -x output too (web/http.go), printed on stderr even with -json.
                 || (!err_commands && line.starts_with(b"# get "))
-                || (!err_commands && is_command_line(&text, &mut in_heredoc));
+            {
+                return None;
+            }
+            let text = String::from_utf8_lossy(line);
+            let hidden = !err_commands && is_command_line(&text, &mut in_heredoc);
             (!hidden).then(|| text.into_owned())
         })
     });
@@ -264,23 +267,50 @@ pub fn record(opts: &RecordOptions) -> Result<i32, RecordError> {
     Ok(code)
 }
 
+/// The longest line [`redact_file`] searches whole; a longer one sends it to the slow path.
+const MAX_SEARCHED_LINE: usize = 4 << 20;
+
 /// Rewrites a file the Go command wrote into the bundle with every line redacted; leaves it
 /// untouched when nothing was (or when it is not there: a failed build may not write it).
 fn redact_file(path: &Path) -> Result<(), RecordError> {
-    // Almost always nothing is: look line by line through a small buffer first, so the
-    // common case allocates nothing the size of the file (`go build std`'s trace.json is
-    // 4 MB, and fresh memory is what a warm build's record paid for most).
+    // Almost always nothing is: search through a buffer first, so the common case allocates
+    // nothing the size of the file (`go build std`'s trace.json is 13 MB, and fresh memory
+    // is what a warm build's record paid for most).
     let Ok(file) = File::open(path) else {
         return Ok(());
     };
-    let mut reader = BufReader::with_capacity(64 << 10, file);
-    let mut line = Vec::new();
+    let mut reader = BufReader::with_capacity(256 << 10, file);
+    // Whole lines are searched a buffer at a time; `partial` is the start of the line a
+    // buffer ended in, searched with the rest of it.
+    let mut partial = Vec::new();
     loop {
-        line.clear();
-        match reader.read_until(b'\n', &mut line) {
-            Ok(0) | Err(_) => return Ok(()),
-            Ok(_) if matches!(redact::go_output_line(&line), std::borrow::Cow::Owned(_)) => break,
-            Ok(_) => {}
+        let buf = match reader.fill_buf() {
+            Ok([]) => match redact::go_output_may_change(&partial) {
+                true => break,
+                false => return Ok(()),
+            },
+            Ok(buf) => buf,
+            Err(_) => return Ok(()),
+        };
+        let read = buf.len();
+        let may_change = match (memchr::memchr(b'\n', buf), memchr::memrchr(b'\n', buf)) {
+            (Some(first), Some(last)) => {
+                partial.extend_from_slice(&buf[..=first]);
+                let hit = redact::go_output_may_change(&partial)
+                    || redact::go_output_may_change(&buf[first + 1..=last]);
+                partial.clear();
+                partial.extend_from_slice(&buf[last + 1..]);
+                hit
+            }
+            // One line longer than the buffer: past a bound, read the slow way.
+            _ => {
+                partial.extend_from_slice(buf);
+                partial.len() > MAX_SEARCHED_LINE
+            }
+        };
+        reader.consume(read);
+        if may_change {
+            break;
         }
     }
     let Ok(bytes) = fs::read(path) else {
@@ -288,10 +318,27 @@ fn redact_file(path: &Path) -> Result<(), RecordError> {
     };
     let mut out = Vec::new();
     let mut changed = false;
-    for line in bytes.split_inclusive(|&b| b == b'\n') {
-        let redacted = redact::go_output_line(line);
-        changed |= matches!(redacted, std::borrow::Cow::Owned(_));
-        out.extend_from_slice(&redacted);
+    // Blocks of whole lines without a hit are copied as they are; the others line by line.
+    let mut rest = &bytes[..];
+    while !rest.is_empty() {
+        let end = match rest
+            .get(PUMP_BLOCK_BYTES..)
+            .and_then(|r| memchr::memchr(b'\n', r))
+        {
+            Some(i) => PUMP_BLOCK_BYTES + i + 1,
+            None => rest.len(),
+        };
+        let (block, after) = rest.split_at(end);
+        rest = after;
+        if !redact::go_output_may_change(block) {
+            out.extend_from_slice(block);
+            continue;
+        }
+        for line in block.split_inclusive(|&b| b == b'\n') {
+            let redacted = redact::go_output_line(line);
+            changed |= matches!(redacted, std::borrow::Cow::Owned(_));
+            out.extend_from_slice(&redacted);
+        }
     }
     if !changed {
         return Ok(());
@@ -407,19 +454,42 @@ fn pump(
     let mut file = BufWriter::new(create_fresh(path).map_err(err)?);
     let mut reader = BufReader::new(source);
     let mut line = Vec::new();
+    // The bundle's copy is redacted a block of lines at a time (one search, not one per
+    // line), and written whenever the pipe has nothing more to read, so a killed build
+    // still leaves what it printed.
+    let mut block = Vec::with_capacity(PUMP_BLOCK_BYTES);
     loop {
         line.clear();
         if reader.read_until(b'\n', &mut line).map_err(err)? == 0 {
             break;
         }
-        // The bundle is an artifact and a cache: it keeps Go's output redacted.
-        file.write_all(&redact::go_output_line(&line))
-            .map_err(err)?;
+        block.extend_from_slice(&line);
+        if block.len() >= PUMP_BLOCK_BYTES || reader.buffer().is_empty() {
+            write_redacted(&mut file, &mut block).map_err(err)?;
+        }
         if let Some(text) = shown(&line).filter(|t| !t.is_empty()) {
             let _ = sink.write_all(text.as_bytes()).and_then(|()| sink.flush());
         }
     }
+    write_redacted(&mut file, &mut block).map_err(err)?;
     file.flush().map_err(err)
+}
+
+/// Bytes of Go's output [`pump`] gathers before it redacts and writes them.
+const PUMP_BLOCK_BYTES: usize = 64 << 10;
+
+/// Writes whole lines of Go's output redacted (the bundle is an artifact and a cache: it
+/// keeps Go's output redacted), then empties `block`.
+fn write_redacted(file: &mut impl Write, block: &mut Vec<u8>) -> io::Result<()> {
+    if !redact::go_output_may_change(block) {
+        file.write_all(block)?;
+    } else {
+        for line in block.split_inclusive(|&b| b == b'\n') {
+            file.write_all(&redact::go_output_line(line))?;
+        }
+    }
+    block.clear();
+    Ok(())
 }
 
 /// What a line of the Go command's stdout looks like without the added `-json`.
@@ -500,6 +570,40 @@ fn is_command_line(line: &str, in_heredoc: &mut bool) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A secret is found wherever it sits: across the search buffer's edge, on a last line
+    /// without a newline, on a line longer than the buffer; a file without one is left as
+    /// it is, byte for byte.
+    #[test]
+    fn redacting_a_bundle_file_finds_a_secret_anywhere_and_leaves_a_clean_file_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let filler = |n: usize| -> String {
+            (0..n)
+                .map(|i| format!("{{\"name\":\"event {i}\",\"ph\":\"B\"}}\n"))
+                .collect()
+        };
+        let secret = "-X main.apiKey=hunter2hunter2";
+        let edge = filler(20_000);
+        let cut = edge[..(256 << 10) - 10].rfind('\n').unwrap() + 1;
+        let cases = [
+            format!("{}\"{secret}\"\n{}", &edge[..cut], &edge[cut..]),
+            format!("{}[\"{secret}\"]", filler(30_000)),
+            format!("{}{}{secret}\n", filler(10), "x".repeat(300 << 10)),
+        ];
+        for (i, text) in cases.iter().enumerate() {
+            let path = dir.path().join(format!("trace{i}.json"));
+            std::fs::write(&path, text).unwrap();
+            redact_file(&path).unwrap();
+            let out = std::fs::read_to_string(&path).unwrap();
+            assert!(!out.contains("hunter2"), "case {i}");
+            assert!(out.contains("main.apiKey=<redacted:"), "case {i}");
+        }
+        let clean = dir.path().join("clean.json");
+        let text = filler(30_000) + "]";
+        std::fs::write(&clean, &text).unwrap();
+        redact_file(&clean).unwrap();
+        assert_eq!(std::fs::read_to_string(&clean).unwrap(), text);
+    }
 
     /// Regression (issue 15): `record` wrote its bundle files through symlinks planted in
     /// an existing `-o` directory.

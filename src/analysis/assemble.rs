@@ -5,7 +5,9 @@
 //! ran its tool exactly when `Cmd` is non-null; in `-x` text a compile line means the package
 //! was built, and an importcfg entry pointing into GOCACHE means it was served from the cache.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 use crate::ingest::actiongraph::ActionGraph;
 use crate::ingest::hashlog::{HashLog, classify_record};

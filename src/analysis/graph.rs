@@ -1,6 +1,6 @@
 //! The action DAG on petgraph: dependency order and the critical path by duration.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use petgraph::algo::toposort;
 use petgraph::graph::{DiGraph, NodeIndex};

@@ -1,7 +1,9 @@
 //! Summarises an analysed build into the versioned [`Report`]: counts, hit rates per module,
 //! time per cause and per origin, the critical path and every action.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt};
 
 use super::BuildData;
 use super::cause::{Baseline, attribute};
@@ -49,7 +51,7 @@ pub fn analyze(current: &BuildData, baseline: Option<&BuildData>) -> Report {
     );
 
     let critical = graph.critical_path(actions);
-    let on_path: std::collections::HashSet<usize> = critical.iter().copied().collect();
+    let on_path: foldhash::HashSet<usize> = critical.iter().copied().collect();
     let first_start = actions.iter().filter_map(|a| a.start_ns).min();
 
     let packages = counts(actions.iter().filter(|a| a.is_package_build()));

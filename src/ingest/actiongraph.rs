@@ -3,6 +3,8 @@
 //! Shape from `cmd/go/internal/work/action.go` (`actionGraphJSON`, `actionJSON`). Go flags the
 //! format as unstable, so every field but `ID` and `Mode` is optional here and unknown fields
 //! are ignored. The miss signal is `Cmd` non-null: the action ran its tool (see GO-SIGNALS.md).
+//! Only what analysis reads is decoded: the command lines (most of the file's bytes), the
+//! object directories, build IDs and ready times are skipped unread.
 
 use serde::Deserialize;
 
@@ -19,25 +21,18 @@ struct RawAction {
     #[serde(default)]
     deps: Option<Vec<u64>>,
     #[serde(default)]
-    objdir: Option<String>,
-    #[serde(default)]
     target: Option<String>,
     #[serde(default)]
     built: Option<String>,
     #[serde(default, rename = "ActionID")]
     action_id: Option<String>,
-    #[serde(default, rename = "BuildID")]
-    build_id: Option<String>,
-    #[serde(default)]
-    time_ready: Option<String>,
     #[serde(default)]
     time_start: Option<String>,
     #[serde(default)]
     time_done: Option<String>,
+    /// Whether the action ran its tool; what it ran is skipped, not decoded.
     #[serde(default)]
-    cmd: Option<Vec<String>>,
-    #[serde(default)]
-    cmd_real: Option<i64>,
+    cmd: Option<serde::de::IgnoredAny>,
     #[serde(default)]
     cmd_user: Option<i64>,
     #[serde(default)]
@@ -53,19 +48,14 @@ pub struct GraphAction {
     pub mode: String,
     pub package: String,
     pub deps: Vec<u64>,
-    pub objdir: Option<String>,
     pub target: Option<String>,
     pub built: Option<String>,
     pub action_id: Option<String>,
-    pub build_id: Option<String>,
     /// Nanoseconds since the Unix epoch; `None` for Go's zero time.
-    pub time_ready_ns: Option<i64>,
     pub time_start_ns: Option<i64>,
     pub time_done_ns: Option<i64>,
-    /// The tool command lines the action ran; empty when it ran none.
-    pub cmd: Vec<String>,
+    /// `Cmd` was not null: the action ran its tool (a cache miss).
     pub ran_tool: bool,
-    pub cmd_real_ns: Option<i64>,
     pub cmd_user_ns: Option<i64>,
     pub cmd_sys_ns: Option<i64>,
     pub failed: bool,
@@ -84,19 +74,14 @@ pub fn parse(bytes: &[u8]) -> Result<ActionGraph, serde_json::Error> {
         .map(|r| GraphAction {
             id: r.id,
             ran_tool: r.cmd.is_some(),
-            cmd: r.cmd.unwrap_or_default(),
             mode: r.mode,
             package: r.package,
             deps: r.deps.unwrap_or_default(),
-            objdir: r.objdir,
             target: r.target,
             built: r.built,
             action_id: r.action_id,
-            build_id: r.build_id,
-            time_ready_ns: r.time_ready.as_deref().and_then(parse_rfc3339_nanos),
             time_start_ns: r.time_start.as_deref().and_then(parse_rfc3339_nanos),
             time_done_ns: r.time_done.as_deref().and_then(parse_rfc3339_nanos),
-            cmd_real_ns: r.cmd_real,
             cmd_user_ns: r.cmd_user,
             cmd_sys_ns: r.cmd_sys,
             // Older Go wrote `"Failed": true`; newer Go may write the failed action.
@@ -127,6 +112,19 @@ mod tests {
         assert_eq!(fmt.time_done_ns, None);
         assert!(!g.actions[1].ran_tool);
         assert!(g.actions[1].failed);
+    }
+
+    /// The command lines are skipped unread, but an empty list still says the tool ran,
+    /// and a broken one is still an error.
+    #[test]
+    fn commands_are_skipped_yet_say_the_tool_ran() {
+        let g = parse(
+            br#"[{"ID":0,"Mode":"link","Cmd":[],"Objdir":"/tmp/b001/"},
+                           {"ID":1,"Mode":"build","Cmd":["compile -X \"main.k=\u00e9\\\"\""]}]"#,
+        )
+        .unwrap();
+        assert!(g.actions.iter().all(|a| a.ran_tool));
+        assert!(parse(br#"[{"ID":0,"Mode":"build","Cmd":["compile"}]"#).is_err());
     }
 
     #[test]

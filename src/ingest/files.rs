@@ -121,6 +121,15 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
 /// Opens a file, decompressing gzip when the magic bytes say so (capped at
 /// [`max_inflated`] bytes). A FIFO, socket or device is refused, not opened.
 pub fn open(path: &Path) -> Result<Box<dyn BufRead + Send>, IngestError> {
+    open_buffered(path, 256 * 1024)
+}
+
+/// [`open`] with a decompressed buffer of `capacity` bytes: what one read of a gzip
+/// inflates at most (sniffing reads a few KB of a file it may never parse).
+pub(crate) fn open_buffered(
+    path: &Path,
+    capacity: usize,
+) -> Result<Box<dyn BufRead + Send>, IngestError> {
     let io = |source| IngestError::Io {
         path: path.to_owned(),
         source,
@@ -140,7 +149,7 @@ pub fn open(path: &Path) -> Result<Box<dyn BufRead + Send>, IngestError> {
             left: limit,
             limit,
         };
-        Ok(Box::new(BufReader::with_capacity(256 * 1024, decoder)))
+        Ok(Box::new(BufReader::with_capacity(capacity, decoder)))
     } else {
         Ok(Box::new(file))
     }

@@ -8,8 +8,8 @@
 //! test result lines to [`super::testcache`]; everything else is offered to the `-x` parser,
 //! which ignores what it does not know. Nothing here decides hits or misses.
 
+use foldhash::HashSet;
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::io::BufRead;
 
 use serde::Deserialize;

@@ -10,6 +10,9 @@ pub struct LineReader<R> {
     pub long_lines: u64,
     /// Whether the last line read ended with `\n` (false: the input was cut mid-line).
     pub ended_with_newline: bool,
+    /// Bytes of the last line (and its newline) still in the reader's buffer: a line found
+    /// whole in it is lent from there, uncopied, and consumed at the next call.
+    lent: usize,
 }
 
 impl<R: BufRead> LineReader<R> {
@@ -20,12 +23,26 @@ impl<R: BufRead> LineReader<R> {
             cap,
             long_lines: 0,
             ended_with_newline: true,
+            lent: 0,
         }
     }
 
     /// The next line without its `\n`, or `None` at the end. Bytes past the cap are
     /// skipped in place, so a 100 MB line costs `cap` bytes of memory.
     pub fn next_line(&mut self) -> io::Result<Option<&[u8]>> {
+        self.reader.consume(std::mem::take(&mut self.lent));
+        // Nearly every line lies whole in the reader's buffer: lend it from there.
+        let whole = match self.reader.fill_buf() {
+            Ok(available) => memchr::memchr(b'\n', available).filter(|&end| end <= self.cap),
+            Err(_) => None,
+        };
+        if let Some(end) = whole {
+            self.lent = end + 1;
+            self.ended_with_newline = true;
+            // A buffer that holds bytes is returned again as it is, without a read.
+            let available = self.reader.fill_buf()?;
+            return Ok(Some(&available[..end]));
+        }
         self.buf.clear();
         let mut cut = false;
         let mut read_any = false;
@@ -80,5 +97,27 @@ mod tests {
         assert!(!r.ended_with_newline);
         assert!(r.next_line().unwrap().is_none());
         assert_eq!(r.long_lines, 1);
+    }
+
+    /// Lines lent from the reader's buffer and lines gathered across its refills read alike.
+    #[test]
+    fn lines_across_buffer_refills_read_whole() {
+        let data: String = (0..500)
+            .map(|i| format!("line {i} {}\n", "y".repeat(i % 37)))
+            .collect();
+        for capacity in [1, 7, 64, 4096] {
+            let reader = io::BufReader::with_capacity(capacity, io::Cursor::new(data.clone()));
+            let mut r = LineReader::new(reader, 1 << 20);
+            let mut got = Vec::new();
+            while let Some(line) = r.next_line().unwrap() {
+                got.push(String::from_utf8(line.to_vec()).unwrap());
+            }
+            assert_eq!(
+                got,
+                data.lines().collect::<Vec<_>>(),
+                "buffer of {capacity}"
+            );
+            assert!(r.ended_with_newline);
+        }
     }
 }

@@ -36,6 +36,10 @@ pub fn parse_file_with(
     parse_file_as(path, None, opts)
 }
 
+/// The most a file's size may reserve up front before it is read whole: past this the
+/// buffer grows with what is actually read (a special file can report any size).
+const MAX_WHOLE_HINT: usize = 256 << 20;
+
 /// [`parse_file_with`] for a file whose kind was sniffed already (`load` sniffs every file
 /// first, to choose the options): its head is not sniffed a second time.
 pub(super) fn parse_file_as(
@@ -84,8 +88,11 @@ pub(super) fn parse_file_as(
         column: e.column(),
         message: serde_message(&e),
     };
+    // Sized from the file at once (a gzip's inflated size is unknown: it grows from there):
+    // grown by doubling, a 2 MB action graph was copied about twice more, into fresh pages.
+    let size_hint = std::fs::metadata(path).map_or(0, |m| m.len()) as usize;
     let whole = |reader: &mut Box<dyn BufRead + Send>| -> Result<Vec<u8>, IngestError> {
-        let mut bytes = Vec::new();
+        let mut bytes = Vec::with_capacity(size_hint.min(MAX_WHOLE_HINT));
         reader.read_to_end(&mut bytes).map_err(io)?;
         Ok(bytes)
     };

@@ -16,9 +16,9 @@ pub(super) fn parsed(parsed: &mut Parsed, warnings: &mut [Warning]) {
     all_in_place(warnings.iter_mut().map(|w| &mut w.message));
     match parsed {
         Parsed::GoOutput(out) => go_output(out),
-        Parsed::ActionGraph(graph) => {
-            all_in_place(graph.actions.iter_mut().flat_map(|a| a.cmd.iter_mut()));
-        }
+        // Its command lines (`-X main.apiKey=...`) are never decoded (`actiongraph`); a
+        // target path is joined with `GOROOT/pkg`, not printed.
+        Parsed::ActionGraph(_) => {}
         Parsed::GoEnv(env) => {
             for (name, value) in env.vars.iter_mut() {
                 if let std::borrow::Cow::Owned(new) = super::redact::value(name, value) {

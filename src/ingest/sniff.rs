@@ -1,5 +1,6 @@
 //! Which format a file holds, from the start of its (decompressed) content, never its name.
 
+use std::io::Read;
 use std::path::Path;
 
 use super::{
@@ -59,8 +60,27 @@ pub fn sniff(head: &[u8]) -> Option<InputKind> {
     None
 }
 
+/// Bytes a manifest is recognised by (its first 256 characters say so, see
+/// `manifest::sniff`): read first, so a bundle's compressed manifest is not inflated for
+/// 64 KB only to be told apart.
+const MANIFEST_HEAD_BYTES: usize = 4096;
+
 /// The kind of a file from its first bytes, without parsing it.
 pub(crate) fn sniff_path(path: &Path) -> Option<InputKind> {
-    let head = super::read_head(path)?;
+    let mut reader = super::files::open_buffered(path, MANIFEST_HEAD_BYTES).ok()?;
+    let mut head = Vec::with_capacity(super::files::SNIFF_BYTES);
+    (&mut reader)
+        .take(MANIFEST_HEAD_BYTES as u64)
+        .read_to_end(&mut head)
+        .ok()?;
+    // A prefix that reads as a manifest reads as one whole: `sniff` asks that first.
+    let body = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&head);
+    if manifest::sniff(String::from_utf8_lossy(body).trim_start_matches('\u{feff}')) {
+        return Some(InputKind::Manifest);
+    }
+    reader
+        .take((super::files::SNIFF_BYTES - head.len()) as u64)
+        .read_to_end(&mut head)
+        .ok()?;
     sniff(head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&head))
 }

@@ -5,7 +5,7 @@
 //! (`modfetch/fetch.go` 335) and the `-x` `# get <url>[: <status> (<s>s)]` lines
 //! (`web/http.go` 112, 255). Not for deciding why anything ran (that is `analysis::testcache`).
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 use crate::model::{CacheEvidence, ModuleFetch, TestOutcome, TestPackageResult, TestcacheLine};
 
@@ -184,7 +184,7 @@ mod tests {
 
     fn feed_all(text: &str) -> CacheEvidence {
         let mut ev = CacheEvidence::default();
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for line in text.lines() {
             feed(&mut ev, line, &mut seen);
         }

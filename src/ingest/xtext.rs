@@ -8,7 +8,7 @@
 //! `build-output` events, which is why the parser is line-fed with an optional package.
 //! This module reads commands; it does not decide hits and misses (that is `dag::xactions`).
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use super::gostring::unquote_lossy;
 

@@ -3,7 +3,7 @@
 //! hash-log codec (which classifies), the manifest codec (which stores them) and the
 //! cause analysis (which diffs them).
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use serde::{Deserialize, Serialize};
 

@@ -1,7 +1,9 @@
 //! Two builds' inputs under one key, diffed input by input, and the changes in words.
 
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use foldhash::{HashMap, HashMapExt};
 
 use crate::model::{Input, InputClass};
 

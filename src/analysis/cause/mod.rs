@@ -6,7 +6,9 @@
 //! alone would not have saved the rebuild); only dependency IDs changed → `dependency`, with
 //! the origins found by walking down the graph; nothing changed → the entry was `evicted`.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
+
+use rayon::prelude::*;
 
 use super::graph::Dag;
 use crate::model::{Build, CacheOutcome, Cause, CauseKind, InputClass, KeyInputs};
@@ -25,35 +27,57 @@ pub struct Baseline<'a> {
     pub inputs: &'a KeyInputs,
 }
 
-/// The cause a difference between an action's baseline inputs and its own gives it: its
-/// broadest own change, else `dependency` with the origins walked down the graph; `None`
-/// when no input differs.
-fn changed_cause(
-    i: usize,
+/// What the difference between an action's baseline inputs and its own says before the
+/// graph is walked: nothing differs, an own change (the cause, whole), or only dependency
+/// IDs differ (the changes, for the origin walk). It needs no other action's cause, so it is
+/// found for every action at once, in parallel: on an all-miss build it is most of the work.
+enum Diffed {
+    Same,
+    Own(Cause),
+    Dependencies(Vec<Change>),
+}
+
+fn diffed(
     before: &[crate::model::Input],
     now: &[crate::model::Input],
-    walk: &Walk,
+    module: &str,
     cgo_switched: bool,
     versions: &HashMap<String, (String, String)>,
-    memo: &mut OriginMemo,
-) -> Option<Cause> {
+) -> Diffed {
     let changes = diff(before, now);
     if changes.is_empty() {
-        return None;
+        return Diffed::Same;
     }
     let own: Vec<&Change> = changes
         .iter()
         .filter(|c| !is_dependency_change(c))
         .collect();
-    if !own.is_empty() {
-        let module = &walk.actions[i].module;
-        return Some(own_change(&own, &changes, cgo_switched, versions, module));
+    if own.is_empty() {
+        return Diffed::Dependencies(changes);
     }
-    let deps_changed: Vec<&Change> = changes
-        .iter()
-        .filter(|c| c.class == InputClass::Import)
-        .collect();
-    Some(dependency(i, &changes, &deps_changed, walk, versions, memo))
+    Diffed::Own(own_change(&own, &changes, cgo_switched, versions, module))
+}
+
+/// The cause a difference gives an action: its broadest own change, else `dependency` with
+/// the origins walked down the graph; `None` when no input differs.
+fn changed_cause(
+    i: usize,
+    diffed: Diffed,
+    walk: &Walk,
+    versions: &HashMap<String, (String, String)>,
+    memo: &mut OriginMemo,
+) -> Option<Cause> {
+    match diffed {
+        Diffed::Same => None,
+        Diffed::Own(cause) => Some(cause),
+        Diffed::Dependencies(changes) => {
+            let deps_changed: Vec<&Change> = changes
+                .iter()
+                .filter(|c| c.class == InputClass::Import)
+                .collect();
+            Some(dependency(i, &changes, &deps_changed, walk, versions, memo))
+        }
+    }
 }
 
 /// Names every miss's cause. Returns one entry per action (`None` for non-misses).
@@ -80,6 +104,25 @@ pub fn attribute(
     let cgo_switched = baseline.is_some_and(|b| {
         b.build.meta.cgo_enabled.is_some() && b.build.meta.cgo_enabled != build.meta.cgo_enabled
     });
+    // Every diff first, in parallel: only the origin walk needs the causes found before.
+    let mut diffs: Vec<Option<Diffed>> = match baseline {
+        None => Vec::new(),
+        Some(base) => actions
+            .par_iter()
+            .map(|a| {
+                let hit = a.cache == CacheOutcome::Hit;
+                if a.cache != CacheOutcome::Miss && !hit {
+                    return None;
+                }
+                let key = a.hash_key()?;
+                let (now, before) = (current.get(&key)?, base.inputs.get(&key)?);
+                if hit && now == before {
+                    return None;
+                }
+                Some(diffed(before, now, &a.module, cgo_switched, &versions))
+            })
+            .collect(),
+    };
     let mut memo = OriginMemo::default();
     // The baseline's (mode, package) pairs, built the first time a key is missing from its
     // inputs: a scan of its actions per new action was quadratic.
@@ -99,19 +142,15 @@ pub fn attribute(
             continue;
         };
         if hit {
-            if let Some(base) = baseline
-                && let (Some(now), Some(before)) = (current.get(&key), base.inputs.get(&key))
-                && now != before
-            {
+            if let Some(d) = diffs.get_mut(i).and_then(Option::take) {
                 let walk = Walk {
                     actions,
                     graph,
                     build_index: &build_index,
                     causes: &causes,
                 };
-                let cause =
-                    changed_cause(i, before, now, &walk, cgo_switched, &versions, &mut memo)
-                        .unwrap_or_else(|| dependency(i, &[], &[], &walk, &versions, &mut memo));
+                let cause = changed_cause(i, d, &walk, &versions, &mut memo)
+                    .unwrap_or_else(|| dependency(i, &[], &[], &walk, &versions, &mut memo));
                 causes[i] = Some(cause);
             }
             continue;
@@ -120,14 +159,14 @@ pub fn attribute(
             causes[i] = Some(if warm { no_baseline() } else { cold() });
             continue;
         };
-        let Some(now) = current.get(&key) else {
+        if !current.contains_key(&key) {
             causes[i] = Some(unknown(
                 "this build has no gocachehash input for the action",
                 "record the build with `goattrib record` (it sets GODEBUG=gocachehash=1)",
             ));
             continue;
-        };
-        let Some(before) = base.inputs.get(&key) else {
+        }
+        let Some(d) = diffs.get_mut(i).and_then(Option::take) else {
             let in_baseline = in_baseline_index
                 .get_or_insert_with(|| {
                     base.build
@@ -159,14 +198,13 @@ pub fn attribute(
             causes: &causes,
         };
         // Identical inputs, yet the action ran: the entry was gone (or a link is never kept).
-        let cause = changed_cause(i, before, now, &walk, cgo_switched, &versions, &mut memo)
-            .unwrap_or_else(|| {
-                if a.mode == crate::model::Mode::Link {
-                    link_not_kept()
-                } else {
-                    evicted()
-                }
-            });
+        let cause = changed_cause(i, d, &walk, &versions, &mut memo).unwrap_or_else(|| {
+            if a.mode == crate::model::Mode::Link {
+                link_not_kept()
+            } else {
+                evicted()
+            }
+        });
         memo.found(a, &cause);
         causes[i] = Some(cause);
     }

@@ -1,7 +1,9 @@
 //! `dependency` misses: walking down the graph to the packages whose own inputs changed
 //! (where the change started), with module version changes `from → to`.
 
-use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
+
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 use super::diff::Change;
 use super::hints::hint;
@@ -47,7 +49,7 @@ impl<'a> Walk<'a> {
             // Breadth first from `i`, as the walk per package was: the first build of each
             // package in that order is the one a walk for it would have stopped at.
             let mut all = HashMap::new();
-            let mut seen: HashSet<usize> = HashSet::from([i]);
+            let mut seen: HashSet<usize> = HashSet::from_iter([i]);
             let mut queue: VecDeque<usize> = self.graph.deps(i).collect();
             while let Some(j) = queue.pop_front() {
                 if !seen.insert(j) {
@@ -85,7 +87,7 @@ impl<'a> Walk<'a> {
                         .strip_prefix(package)
                         .is_some_and(|rest| rest.starts_with(" [")))
         };
-        let mut seen: HashSet<usize> = HashSet::from([i]);
+        let mut seen: HashSet<usize> = HashSet::from_iter([i]);
         let mut queue: VecDeque<usize> = self.graph.deps(i).collect();
         while let Some(j) = queue.pop_front() {
             if !seen.insert(j) {

@@ -17,6 +17,15 @@ fn input(class: InputClass, name: impl Into<String>, value: impl Into<String>) -
     }
 }
 
+/// `prefix` and `rest` in one string: the names of most inputs (every import and file of
+/// every key), built without the formatting machinery.
+fn joined(prefix: &str, rest: &str) -> String {
+    let mut s = String::with_capacity(prefix.len() + rest.len());
+    s.push_str(prefix);
+    s.push_str(rest);
+    s
+}
+
 /// A short stable digest (FNV-1a, 64 bits, hex) of an opaque value that is not text, such
 /// as the `%q`-quoted raw action ID in a vet key.
 fn digest(value: &str) -> String {
@@ -54,11 +63,11 @@ fn classify_line(line: &str, out: &mut Vec<Input>) {
         "import" if rest.starts_with('"') => out.push(input(Identity, "import path", rest)),
         "import" => {
             let (pkg, id) = rest.rsplit_once(' ').unwrap_or((rest, ""));
-            out.push(input(Import, format!("import {pkg}"), id));
+            out.push(input(Import, joined("import ", pkg), id));
         }
         "packagefile" | "packageshlib" => {
             let (pkg, id) = rest.split_once('=').unwrap_or((rest, ""));
-            out.push(input(Import, format!("import {pkg}"), id));
+            out.push(input(Import, joined("import ", pkg), id));
         }
         "packagemain" => out.push(input(Import, "main package", rest)),
         "omitdebug" => out.push(input(Flags, "omitdebug/standard/local", rest)),
@@ -75,7 +84,7 @@ fn classify_line(line: &str, out: &mut Vec<Input>) {
         "modinfo" => modinfo(rest, out),
         "file" => {
             let (name, hash) = rest.rsplit_once(' ').unwrap_or((rest, ""));
-            out.push(input(Source, format!("file {name}"), hash));
+            out.push(input(Source, joined("file ", name), hash));
         }
         "magic" => out.push(input(Env, line.split('=').next().unwrap_or(line), line)),
         "linkflags" => out.push(input(Flags, "linker flags", rest)),
@@ -90,7 +99,7 @@ fn classify_line(line: &str, out: &mut Vec<Input>) {
         "vetout" => {
             let (pkg, id) = rest.rsplit_once(' ').unwrap_or((rest, ""));
             let pkg = pkg.trim_matches('"');
-            out.push(input(Import, format!("import {pkg}"), id));
+            out.push(input(Import, joined("import ", pkg), id));
         }
         _ if word == "compile" || word == "asm" || word == "link" => tool_line(word, rest, out),
         _ => key_value_line(line, out),

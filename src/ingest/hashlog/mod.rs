@@ -6,7 +6,7 @@
 //! so every line is routed by its key. `HASH <file>: <hex>` (file hashes) and `HASH subkey`
 //! lines are recognised and skipped. Classification of the inputs lives in `classify.rs`.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use rayon::prelude::*;
 

@@ -1,7 +1,7 @@
 //! Reading a manifest: the header first (a later version gets a clear error, not a parse
 //! error), then every index checked against its table before it is used.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::io::Read;
 use std::path::Path;
 
