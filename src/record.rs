@@ -12,6 +12,7 @@ use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::thread;
+use std::time::Duration;
 
 use thiserror::Error;
 
@@ -452,13 +453,24 @@ fn pump(
     let Some(source) = source else { return Ok(()) };
     let err = |e| (path.to_owned(), e);
     let mut file = BufWriter::new(create_fresh(path).map_err(err)?);
-    let mut reader = BufReader::new(source);
+    let mut reader = BufReader::with_capacity(PIPE_READ_BYTES, source);
     let mut line = Vec::new();
+    let mut last_read = PIPE_READ_BYTES;
     // The bundle's copy is redacted a block of lines at a time (one search, not one per
     // line), and written whenever the pipe has nothing more to read, so a killed build
     // still leaves what it printed.
     let mut block = Vec::with_capacity(PUMP_BLOCK_BYTES);
     loop {
+        if reader.buffer().is_empty() {
+            // Go writes each hash line on its own: read at once, a `go build std` woke this
+            // thread about 10,000 times, a tenth of record's cost. A pipe that gave less
+            // than half a buffer is printed to slowly: wait a millisecond for more (a
+            // compiler message is echoed that much later); a full one is read on at once.
+            if last_read < PIPE_READ_BYTES / 2 {
+                thread::sleep(Duration::from_millis(1));
+            }
+            last_read = reader.fill_buf().map_err(err)?.len();
+        }
         line.clear();
         if reader.read_until(b'\n', &mut line).map_err(err)? == 0 {
             break;
@@ -474,6 +486,9 @@ fn pump(
     write_redacted(&mut file, &mut block).map_err(err)?;
     file.flush().map_err(err)
 }
+
+/// What [`pump`] reads from a pipe at most at once: Linux's default pipe capacity.
+const PIPE_READ_BYTES: usize = 64 << 10;
 
 /// Bytes of Go's output [`pump`] gathers before it redacts and writes them.
 const PUMP_BLOCK_BYTES: usize = 64 << 10;
