@@ -317,9 +317,8 @@ fn redact_file(path: &Path) -> Result<(), RecordError> {
     let Ok(bytes) = fs::read(path) else {
         return Ok(());
     };
-    let mut out = Vec::new();
-    let mut changed = false;
-    // Blocks of whole lines without a hit are copied as they are; the others line by line.
+    // Redacted as the pump writes: 64 KB blocks of whole lines.
+    let mut out = Vec::with_capacity(bytes.len());
     let mut rest = &bytes[..];
     while !rest.is_empty() {
         let end = match rest
@@ -331,17 +330,12 @@ fn redact_file(path: &Path) -> Result<(), RecordError> {
         };
         let (block, after) = rest.split_at(end);
         rest = after;
-        if !redact::go_output_may_change(block) {
-            out.extend_from_slice(block);
-            continue;
-        }
-        for line in block.split_inclusive(|&b| b == b'\n') {
-            let redacted = redact::go_output_line(line);
-            changed |= matches!(redacted, std::borrow::Cow::Owned(_));
-            out.extend_from_slice(&redacted);
-        }
+        write_redacted(&mut out, block).map_err(|source| RecordError::Write {
+            path: path.to_owned(),
+            source,
+        })?;
     }
-    if !changed {
+    if out == bytes {
         return Ok(());
     }
     crate::atomic::replace(path, &out).map_err(|e| RecordError::Write {
@@ -477,13 +471,14 @@ fn pump(
         }
         block.extend_from_slice(&line);
         if block.len() >= PUMP_BLOCK_BYTES || reader.buffer().is_empty() {
-            write_redacted(&mut file, &mut block).map_err(err)?;
+            write_redacted(&mut file, &block).map_err(err)?;
+            block.clear();
         }
         if let Some(text) = shown(&line).filter(|t| !t.is_empty()) {
             let _ = sink.write_all(text.as_bytes()).and_then(|()| sink.flush());
         }
     }
-    write_redacted(&mut file, &mut block).map_err(err)?;
+    write_redacted(&mut file, &block).map_err(err)?;
     file.flush().map_err(err)
 }
 
@@ -494,16 +489,14 @@ const PIPE_READ_BYTES: usize = 64 << 10;
 const PUMP_BLOCK_BYTES: usize = 64 << 10;
 
 /// Writes whole lines of Go's output redacted (the bundle is an artifact and a cache: it
-/// keeps Go's output redacted), then empties `block`.
-fn write_redacted(file: &mut impl Write, block: &mut Vec<u8>) -> io::Result<()> {
+/// keeps Go's output redacted): a block without a hit as it is, the others line by line.
+fn write_redacted(out: &mut impl Write, block: &[u8]) -> io::Result<()> {
     if !redact::go_output_may_change(block) {
-        file.write_all(block)?;
-    } else {
-        for line in block.split_inclusive(|&b| b == b'\n') {
-            file.write_all(&redact::go_output_line(line))?;
-        }
+        return out.write_all(block);
     }
-    block.clear();
+    for line in block.split_inclusive(|&b| b == b'\n') {
+        out.write_all(&redact::go_output_line(line))?;
+    }
     Ok(())
 }
 

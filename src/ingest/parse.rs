@@ -90,8 +90,8 @@ pub(super) fn parse_file_as(
     };
     // Sized from the file at once (a gzip's inflated size is unknown: it grows from there):
     // grown by doubling, a 2 MB action graph was copied about twice more, into fresh pages.
-    let size_hint = std::fs::metadata(path).map_or(0, |m| m.len()) as usize;
     let whole = |reader: &mut Box<dyn BufRead + Send>| -> Result<Vec<u8>, IngestError> {
+        let size_hint = std::fs::metadata(path).map_or(0, |m| m.len()) as usize;
         let mut bytes = Vec::with_capacity(size_hint.min(MAX_WHOLE_HINT));
         reader.read_to_end(&mut bytes).map_err(io)?;
         Ok(bytes)
