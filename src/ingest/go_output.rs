@@ -126,7 +126,7 @@ impl GoOutputBuilder {
             // BuildEvent (`go build -json`, and the build part of `go test -json`).
             match action {
                 "build-output" => {
-                    for piece in e.output.as_deref().unwrap_or("").lines() {
+                    for piece in super::lines::text_lines(e.output.as_deref().unwrap_or("")) {
                         self.xtext.feed(piece, Some(import_path), line_no);
                     }
                 }

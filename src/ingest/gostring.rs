@@ -68,18 +68,40 @@ pub(crate) fn unquote(s: &str) -> Option<Vec<u8>> {
 
 /// Like [`unquote`], replacing invalid UTF-8 with U+FFFD.
 pub(crate) fn unquote_lossy(s: &str) -> Option<String> {
-    // Without an escape the literal is its own text, already UTF-8.
-    if !s.contains('\\') {
-        let inner = match s.strip_prefix('"') {
-            Some(rest) => rest.strip_suffix('"')?,
-            None => s,
+    let inner = match s.strip_prefix('"') {
+        Some(rest) => rest.strip_suffix('"')?,
+        None => s,
+    };
+    // Most inputs hold only one-character escapes (every one ends in `\n`): those are
+    // decoded as text, with no second UTF-8 check. `\x`, `\u` and octal take the byte path.
+    let mut out = String::with_capacity(inner.len());
+    let mut rest = inner;
+    while let Some(at) = memchr::memchr(b'\\', rest.as_bytes()) {
+        out.push_str(&rest[..at]);
+        let decoded = match rest.as_bytes().get(at + 1)? {
+            b'a' => '\x07',
+            b'b' => '\x08',
+            b'f' => '\x0c',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'v' => '\x0b',
+            b'\\' => '\\',
+            b'"' => '"',
+            b'\'' => '\'',
+            _ => {
+                return unquote(s).map(|b| match String::from_utf8(b) {
+                    Ok(s) => s,
+                    Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                });
+            }
         };
-        return Some(inner.to_owned());
+        out.push(decoded);
+        // The escape is two ASCII bytes: what follows starts a character.
+        rest = &rest[at + 2..];
     }
-    unquote(s).map(|b| match String::from_utf8(b) {
-        Ok(s) => s,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    })
+    out.push_str(rest);
+    Some(out)
 }
 
 fn hex_value(digits: &[u8]) -> Option<u32> {

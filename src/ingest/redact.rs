@@ -259,14 +259,14 @@ pub fn text(s: &str) -> Cow<'_, str> {
     if !enabled() || !may_hold_secret(s) {
         return Cow::Borrowed(s);
     }
-    match TEXT.replace_all(s, |c: &Captures| replace(c)) {
+    match TEXT.replace_all(s, |c: &Captures| replace(c, s)) {
         // A placeholder matched and was kept: nothing changed.
         Cow::Owned(new) if new == s => Cow::Borrowed(s),
         other => other,
     }
 }
 
-fn replace(c: &Captures) -> String {
+fn replace(c: &Captures, haystack: &str) -> String {
     let group = |name| c.name(name).map_or("", |m| m.as_str());
     if let Some(pem) = c.name("pem") {
         return hide(pem.as_str());
@@ -289,7 +289,25 @@ fn replace(c: &Captures) -> String {
     if let Some(token) = c.name("token") {
         return hide(token.as_str());
     }
+    if names_a_package(haystack, c.get(0).map_or(0, |m| m.start()), group("name")) {
+        return c[0].to_owned();
+    }
     format!("{}{}", group("name"), hide(group("value")))
+}
+
+/// Whether a `NAME=` is the last element of an import path, not a setting: an importcfg's
+/// `packagefile go/token=<archive>` or `.../boring/sig=<archive>` (`cmd/go/internal/work`
+/// `buildImportcfgSymlinks` writes `packagefile <path>=<file>`). The name follows a `/` and
+/// is a lower-case package name; `-X example.com/x/config.apiKey=` has a `.` and stays a
+/// setting, as does every upper-case `NAME=`.
+fn names_a_package(haystack: &str, start: usize, name: &str) -> bool {
+    let element = name.strip_suffix('=').unwrap_or(name);
+    start > 0
+        && haystack.as_bytes()[start - 1] == b'/'
+        && !element.is_empty()
+        && element
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
 /// The value of the variable or setting `name`: hidden whole when the name looks secret
@@ -418,7 +436,7 @@ mod tests {
     /// `text(s)`, checked against the pattern alone: the anchors never skip a redaction.
     fn r(s: &str) -> String {
         let out = text(s).into_owned();
-        let unfiltered = TEXT.replace_all(s, |c: &Captures| replace(c));
+        let unfiltered = TEXT.replace_all(s, |c: &Captures| replace(c, s));
         assert_eq!(out, unfiltered, "the anchors skipped a redaction in {s:?}");
         out
     }
@@ -547,6 +565,26 @@ mod tests {
             assert!(!out.contains(&format!("={secret}")), "{out}");
         }
         assert!(out.ends_with(" ID=1"), "{out}");
+    }
+
+    #[test]
+    fn an_import_path_named_like_a_secret_is_a_package_not_a_setting() {
+        // Real importcfg lines of `go build std cmd/...` (go1.27.3).
+        for line in [
+            "packagefile go/token=/root/.cache/go-build/4c/4c0d5e-d",
+            "packagefile crypto/internal/boring/sig=$WORK/b031/_pkg_.a",
+        ] {
+            assert_eq!(r(line), line);
+        }
+        for (line, secret) in [
+            ("-X example.com/x/config.apiKey=hunter2", "hunter2"),
+            ("-X example.com/x/token.Value=hunter2", "hunter2"),
+            ("https://h.example/x?token=hunter2", "hunter2"),
+            ("dir/API_TOKEN=hunter2", "hunter2"),
+            ("token=hunter2", "hunter2"),
+        ] {
+            assert!(!r(line).contains(secret), "{line}: {}", r(line));
+        }
     }
 
     #[test]

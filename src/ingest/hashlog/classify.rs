@@ -36,6 +36,15 @@ fn digest(value: &str) -> String {
     format!("{h:016x}")
 }
 
+/// `rest` split at its last space (the whole of it and nothing, without one): the hash
+/// after a file name or an import, found with the vectorised `memrchr`.
+fn last_word(rest: &str) -> (&str, &str) {
+    match memchr::memrchr(b' ', rest.as_bytes()) {
+        Some(i) => (&rest[..i], &rest[i + 1..]),
+        None => (rest, ""),
+    }
+}
+
 /// Classifies the raw inputs of one hash record.
 pub fn classify(raw: &[String]) -> Vec<Input> {
     let mut out = Vec::with_capacity(raw.len());
@@ -62,7 +71,7 @@ fn classify_line(line: &str, out: &mut Vec<Input>) {
         "goos" | "buildmode" => platform_line(line, out),
         "import" if rest.starts_with('"') => out.push(input(Identity, "import path", rest)),
         "import" => {
-            let (pkg, id) = rest.rsplit_once(' ').unwrap_or((rest, ""));
+            let (pkg, id) = last_word(rest);
             out.push(input(Import, joined("import ", pkg), id));
         }
         "packagefile" | "packageshlib" => {
@@ -83,7 +92,7 @@ fn classify_line(line: &str, out: &mut Vec<Input>) {
         "defaultgodebug" => out.push(input(GoDirective, "default GODEBUG", rest)),
         "modinfo" => modinfo(rest, out),
         "file" => {
-            let (name, hash) = rest.rsplit_once(' ').unwrap_or((rest, ""));
+            let (name, hash) = last_word(rest);
             out.push(input(Source, joined("file ", name), hash));
         }
         "magic" => out.push(input(Env, line.split('=').next().unwrap_or(line), line)),
