@@ -111,10 +111,12 @@ impl GoOutputBuilder {
             }
             return;
         }
-        if super::testcache::feed(&mut self.out.caches, line, &mut self.result_packages) {
+        // Hash lines first: most lines of a build's stderr are, and none is a test cache
+        // line (those start `testcache: `, `go: downloading `, `# get ` or a result word).
+        if self.hashes.feed(line, line_no) {
             return;
         }
-        if !self.hashes.feed(line, line_no) {
+        if !super::testcache::feed(&mut self.out.caches, line, &mut self.result_packages) {
             self.xtext.feed(line, None, line_no);
         }
     }
