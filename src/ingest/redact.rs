@@ -295,11 +295,12 @@ fn replace(c: &Captures, haystack: &str) -> String {
     format!("{}{}", group("name"), hide(group("value")))
 }
 
-/// Whether a `NAME=` is the last element of an import path, not a setting: an importcfg's
-/// `packagefile go/token=<archive>` or `.../boring/sig=<archive>` (`cmd/go/internal/work`
-/// `buildImportcfgSymlinks` writes `packagefile <path>=<file>`). The name follows a `/` and
-/// is a lower-case package name; `-X example.com/x/config.apiKey=` has a `.` and stays a
-/// setting, as does every upper-case `NAME=`.
+/// Whether a `NAME=` is the last element of an import path, not a setting: `packagefile
+/// go/token=<file>` or `.../boring/sig=<file>`, which `cmd/go/internal/work/exec.go` writes
+/// into every compile and link importcfg and, with the content ID, into the link key's hash
+/// inputs. The name follows a `/` and is a lower-case package name;
+/// `-X example.com/x/config.apiKey=` has a `.` and stays a setting, as does every upper-case
+/// `NAME=`.
 fn names_a_package(haystack: &str, start: usize, name: &str) -> bool {
     let element = name.strip_suffix('=').unwrap_or(name);
     start > 0
