@@ -2,7 +2,6 @@
 //! job log and can leave files in the bundle. Every cost is bounded, whatever the input.
 
 use std::io::Write;
-use std::time::{Duration, Instant};
 
 use crate::harness::bin;
 
@@ -22,13 +21,13 @@ fn gzip_bomb_stops_at_the_inflate_limit() {
     let mut body = b"[{\"ID\":0,\"Mode\":\"build\",\"Package\":\"fmt\"}".to_vec();
     body.extend(std::iter::repeat_n(b' ', 64 << 20));
     std::fs::write(&bomb, gzip(&body)).unwrap();
-    let started = Instant::now();
+    // No wall-clock bound here (a loaded CI machine made one flaky): the error below says
+    // the inflater stopped at 8 MiB of the 64 MiB.
     let out = bin()
         .args(["--max-inflated-size", "8MiB", "report"])
         .arg(&bomb)
         .output()
         .unwrap();
-    assert!(started.elapsed() < Duration::from_secs(10));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("actiongraph.json.gz"), "{stderr}");
