@@ -21,11 +21,13 @@ fn gzip_bomb_stops_at_the_inflate_limit() {
     let mut body = b"[{\"ID\":0,\"Mode\":\"build\",\"Package\":\"fmt\"}".to_vec();
     body.extend(std::iter::repeat_n(b' ', 64 << 20));
     std::fs::write(&bomb, gzip(&body)).unwrap();
-    // No wall-clock bound here (a loaded CI machine made one flaky): the error below says
-    // the inflater stopped at 8 MiB of the 64 MiB.
+    // No tight wall-clock bound (a loaded CI machine made one flaky): the error below says
+    // the inflater stopped at 8 MiB of the 64 MiB. The generous timeout only turns a hang
+    // into a failure instead of a stuck test run.
     let out = bin()
         .args(["--max-inflated-size", "8MiB", "report"])
         .arg(&bomb)
+        .timeout(std::time::Duration::from_secs(120))
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
